@@ -8,11 +8,16 @@
 //! text, the lockfile text, the environment and the time in, and gets the report and the
 //! writes to apply back.
 
+pub mod classify;
 pub mod decode;
 pub mod diagnostic;
+pub mod generate;
+pub mod interpolate;
 pub mod model;
+pub mod parse;
 pub mod pyjson;
 pub mod suggest;
+pub mod validate;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Error, ErrorCode, LineIndex, Severity, Span};

@@ -1,0 +1,490 @@
+//! `${NAME}` / `${NAME:-default}` substitution and Jinja `{{ ... }}` rendering (spec §3).
+//!
+//! Load time: every string of the Secretfile outside `agent_instructions` goes through the
+//! shell-style pass (variables first, then the environment the host passed in), then, if it
+//! contains `{{`, through Jinja with `var` bound to the variables. `variables` values are
+//! themselves interpolated first, in order (a deliberate difference from the reference,
+//! whose documentation promises it and whose code does not).
+//!
+//! Report time: each pending secret's `agent_instructions` are rendered with `var`,
+//! `secret_name` and `target` (spec §3.5).
+//!
+//! Jinja runs in minijinja's sandbox (no I/O, no code execution) with a fuel limit, lenient
+//! undefined values (render as "" and are falsy, like the reference's silent undefined) and a
+//! formatter that prints values the way Python/Jinja2 does (`True`, `None`, `1.0`).
+
+use std::collections::BTreeMap;
+
+use minijinja::value::ValueKind;
+use minijinja::{Environment, UndefinedBehavior};
+
+use crate::model::{AgentInstructions, Data, DataMap, Secret};
+use crate::yaml::{Node, Value};
+
+/// The environment variables the host passes in (the core never reads a process environment).
+pub type Env = BTreeMap<String, String>;
+
+/// Fuel (instruction budget) of one Jinja render: enough for any real template, small enough
+/// that `{% for i in range(10**9) %}` stops at once.
+const JINJA_FUEL: u64 = 100_000;
+
+/// A reusable Jinja renderer configured like the reference's Jinja2 environment.
+pub struct Jinja {
+    env: Environment<'static>,
+}
+
+impl Default for Jinja {
+    fn default() -> Self {
+        Jinja::new()
+    }
+}
+
+impl Jinja {
+    /// A sandboxed renderer: lenient undefined, no autoescape, fuel-limited, Python-style output.
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Lenient);
+        env.set_fuel(Some(JINJA_FUEL));
+        env.set_recursion_limit(32);
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        env.set_formatter(|out, _state, value| {
+            out.write_str(&py_text(value)).map_err(|_| {
+                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "output failed")
+            })
+        });
+        Jinja { env }
+    }
+
+    /// Render `source` with `ctx`; `None` when rendering fails (the caller keeps the text).
+    pub fn render(&self, source: &str, ctx: &minijinja::Value) -> Option<String> {
+        self.env.render_str(source, ctx.clone()).ok()
+    }
+}
+
+/// Python `str()` of a Jinja value as Jinja2 would print it.
+fn py_text(v: &minijinja::Value) -> String {
+    match v.kind() {
+        ValueKind::Undefined => String::new(),
+        ValueKind::None => "None".into(),
+        ValueKind::Bool => if v.is_true() { "True" } else { "False" }.into(),
+        ValueKind::String => v.as_str().unwrap_or_default().to_string(),
+        ValueKind::Number => match v.as_i64() {
+            Some(i) if !v.to_string().contains('.') => i.to_string(),
+            _ => f64::try_from(v.clone())
+                .map(crate::pyjson::float_repr)
+                .unwrap_or_else(|_| v.to_string()),
+        },
+        _ => py_repr_jinja(v),
+    }
+}
+
+fn py_repr_jinja(v: &minijinja::Value) -> String {
+    match v.kind() {
+        ValueKind::String => py_quote(v.as_str().unwrap_or_default()),
+        ValueKind::Seq | ValueKind::Iterable => {
+            let items: Vec<String> = v
+                .try_iter()
+                .map(|it| it.map(|x| py_repr_jinja(&x)).collect())
+                .unwrap_or_default();
+            format!("[{}]", items.join(", "))
+        }
+        ValueKind::Map => {
+            let items: Vec<String> = v
+                .try_iter()
+                .map(|it| {
+                    it.map(|k| {
+                        let val = v.get_item(&k).unwrap_or_default();
+                        format!("{}: {}", py_repr_jinja(&k), py_repr_jinja(&val))
+                    })
+                    .collect()
+                })
+                .unwrap_or_default();
+            format!("{{{}}}", items.join(", "))
+        }
+        _ => py_text(v),
+    }
+}
+
+/// Python `repr()` of a string (single quotes unless the text holds `'` and no `"`).
+fn py_quote(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// Python `str()` of a JSON value (`True`, `None`, `1.0`, `['a', 1]`, `{'k': 'v'}`).
+pub fn python_str(v: &Data) -> String {
+    match v {
+        Data::String(s) => s.clone(),
+        other => python_repr(other),
+    }
+}
+
+fn python_repr(v: &Data) -> String {
+    match v {
+        Data::Null => "None".into(),
+        Data::Bool(true) => "True".into(),
+        Data::Bool(false) => "False".into(),
+        Data::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (_, Some(u), _) => u.to_string(),
+            (_, _, Some(f)) => crate::pyjson::float_repr(f),
+            _ => n.to_string(),
+        },
+        Data::String(s) => py_quote(s),
+        Data::Array(items) => format!(
+            "[{}]",
+            items.iter().map(python_repr).collect::<Vec<_>>().join(", ")
+        ),
+        Data::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", py_quote(k), python_repr(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// How `${...}` placeholders are resolved.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ShellMode {
+    /// Load time: variables, then the environment, `:-` defaults.
+    Load,
+    /// agent_instructions: variables only, everything else verbatim.
+    Instructions,
+}
+
+/// One left-to-right pass over `\$\{([^}]+)\}`; substituted text is not re-scanned.
+fn shell_pass(text: &str, vars: &DataMap, env: &Env, mode: ShellMode) -> String {
+    if !text.contains("${") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let (before, after) = rest.split_at(start);
+        out.push_str(before);
+        let body_and_more = after.get(2..).unwrap_or("");
+        match body_and_more.find('}') {
+            Some(end) if end > 0 => {
+                let expr = body_and_more.get(..end).unwrap_or("");
+                let whole = after.get(..end + 3).unwrap_or(after);
+                out.push_str(&resolve(expr, whole, vars, env, mode));
+                rest = body_and_more.get(end + 1..).unwrap_or("");
+            }
+            _ => {
+                // `${}` or no closing brace: not a placeholder; keep `$` and go on.
+                out.push('$');
+                rest = after.get(1..).unwrap_or("");
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn resolve(expr: &str, whole: &str, vars: &DataMap, env: &Env, mode: ShellMode) -> String {
+    let (name, default) = match expr.split_once(":-") {
+        Some((n, d)) => (n, Some(d)),
+        None => (expr, None),
+    };
+    if mode == ShellMode::Instructions {
+        return match vars.get(expr) {
+            Some(v) => python_str(v),
+            None => whole.to_string(),
+        };
+    }
+    if let Some(v) = vars.get(name) {
+        return python_str(v);
+    }
+    match (env.get(name), default) {
+        (Some(v), _) => v.clone(),
+        (None, Some(d)) => d.to_string(),
+        (None, None) => whole.to_string(),
+    }
+}
+
+/// Convert a JSON value to a Jinja value.
+fn jinja_value(v: &Data) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(v))
+}
+
+/// Interpolate one load-time string: shell pass, then Jinja if it contains `{{`.
+pub fn load_string(
+    text: &str,
+    vars: &DataMap,
+    env: &Env,
+    jinja: &Jinja,
+    ctx: &minijinja::Value,
+) -> String {
+    let s = shell_pass(text, vars, env, ShellMode::Load);
+    if s.contains("{{") {
+        jinja.render(&s, ctx).unwrap_or(s)
+    } else {
+        s
+    }
+}
+
+/// Interpolate the `variables` block itself, in order: each value may use the environment
+/// (`${HOME:-/tmp}`) and earlier variables (`${a}`, `{{ var.a }}`).
+pub fn resolve_variables(raw: &DataMap, env: &Env, jinja: &Jinja) -> DataMap {
+    let mut done = DataMap::new();
+    for (k, v) in raw {
+        let ctx = var_context(&done);
+        let resolved = map_strings(v, &mut |s| load_string(s, &done, env, jinja, &ctx));
+        done.insert(k.clone(), resolved);
+    }
+    // Later variables may also be referenced by earlier ones through Jinja only after the
+    // pass; keep the single ordered pass (documented) for predictability.
+    done
+}
+
+fn var_context(vars: &DataMap) -> minijinja::Value {
+    let mut ctx = BTreeMap::new();
+    ctx.insert("var", jinja_value(&Data::Object(vars.clone())));
+    minijinja::Value::from(ctx)
+}
+
+fn map_strings(v: &Data, f: &mut dyn FnMut(&str) -> String) -> Data {
+    match v {
+        Data::String(s) => Data::String(f(s)),
+        Data::Array(items) => Data::Array(items.iter().map(|x| map_strings(x, f)).collect()),
+        Data::Object(m) => Data::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), map_strings(x, f)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Interpolate every string of the YAML tree in place, except the `variables` block (resolved
+/// separately) and anything under an `agent_instructions` key. Keys are never interpolated.
+pub fn interpolate_tree(root: &mut Node, vars: &DataMap, env: &Env, jinja: &Jinja) {
+    let ctx = var_context(vars);
+    let mut f = |s: &str| load_string(s, vars, env, jinja, &ctx);
+    if let Value::Map(entries) = &mut root.value {
+        for (k, v) in entries.iter_mut() {
+            if k.as_str() == Some("variables") {
+                continue;
+            }
+            walk(v, &mut f);
+        }
+    }
+}
+
+fn walk(node: &mut Node, f: &mut dyn FnMut(&str) -> String) {
+    match &mut node.value {
+        Value::Str(s) => {
+            if s.contains("${") || s.contains("{{") {
+                *s = f(s);
+            }
+        }
+        Value::Seq(items) => items.iter_mut().for_each(|n| walk(n, f)),
+        Value::Map(entries) => {
+            for (k, v) in entries.iter_mut() {
+                if k.as_str() == Some("agent_instructions") {
+                    continue;
+                }
+                walk(v, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Render a secret's `agent_instructions` for the report (spec §3.5).
+pub fn render_instructions(
+    secret: &Secret,
+    vars: &DataMap,
+    jinja: &Jinja,
+) -> Option<AgentInstructions> {
+    let ai = secret.agent_instructions.as_ref()?;
+    let mut ctx = BTreeMap::new();
+    ctx.insert("var", jinja_value(&Data::Object(vars.clone())));
+    ctx.insert("secret_name", minijinja::Value::from(secret.name.clone()));
+    let mut target = DataMap::new();
+    if let Some(t) = secret.targets.first() {
+        target.insert("provider".into(), Data::String(t.provider.clone()));
+        target.insert("kind".into(), Data::String(t.kind.clone()));
+        for (k, v) in &t.config {
+            target.insert(k.clone(), v.clone());
+        }
+    }
+    ctx.insert("target", jinja_value(&Data::Object(target)));
+    let ctx = minijinja::Value::from(ctx);
+    let render = |s: &str| -> String {
+        let shell = shell_pass(s, vars, &Env::new(), ShellMode::Instructions);
+        if shell.contains("{{") {
+            jinja.render(&shell, &ctx).unwrap_or(shell)
+        } else {
+            shell
+        }
+    };
+    // Required texts fall back to the original when they render empty.
+    let keep = |s: &str| -> String {
+        let r = render(s);
+        if r.is_empty() { s.to_string() } else { r }
+    };
+    let mut out = ai.clone();
+    out.summary = keep(&ai.summary);
+    for step in &mut out.steps {
+        step.action = keep(&step.action);
+        step.description = keep(&step.description);
+        if let Some(params) = &mut step.params {
+            for v in params.values_mut() {
+                if let Data::String(s) = v {
+                    *s = render(s);
+                }
+            }
+        }
+    }
+    let render_opt = |o: &mut Option<String>| {
+        if let Some(s) = o {
+            *s = render(s);
+        }
+    };
+    render_opt(&mut out.automation_hint);
+    render_opt(&mut out.estimated_time);
+    render_opt(&mut out.fallback);
+    render_opt(&mut out.documentation_url);
+    for list in [&mut out.prerequisites, &mut out.required_tools]
+        .into_iter()
+        .flatten()
+    {
+        for item in list.iter_mut() {
+            *item = render(item);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn vars(v: Data) -> DataMap {
+        v.as_object().unwrap().clone()
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Env {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn shell_rules_follow_the_reference() {
+        let v = vars(json!({"a": "A", "n": 3, "b": true, "l": ["x", 1]}));
+        let e = env(&[("E", "env"), ("EMPTY", "")]);
+        let cases = [
+            ("${a}", "A"),
+            ("${n}-${b}", "3-True"),
+            ("${l}", "['x', 1]"),
+            ("${E}", "env"),
+            ("${MISSING}", "${MISSING}"),
+            ("${MISSING:-dflt}", "dflt"),
+            ("${EMPTY:-dflt}", ""),
+            ("${a:-dflt}", "A"),
+            ("x${a}y${E}z", "xAyenvz"),
+            ("${}", "${}"),
+            ("${unclosed", "${unclosed"),
+            ("$a", "$a"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(shell_pass(input, &v, &e, ShellMode::Load), want, "{input}");
+        }
+        // Substituted text is not re-scanned.
+        let v2 = vars(json!({"a": "${b}", "b": "no"}));
+        assert_eq!(shell_pass("${a}", &v2, &e, ShellMode::Load), "${b}");
+    }
+
+    #[test]
+    fn jinja_is_lenient_and_pythonic() {
+        let j = Jinja::new();
+        let v = vars(json!({"env": "dev", "flag": true, "none": null, "f": 1.0}));
+        let ctx = var_context(&v);
+        let e = Env::new();
+        assert_eq!(load_string("eu-{{ var.env }}", &v, &e, &j, &ctx), "eu-dev");
+        assert_eq!(load_string("{{ var.missing }}", &v, &e, &j, &ctx), "");
+        assert_eq!(
+            load_string("{{ var.missing or 'd' }}", &v, &e, &j, &ctx),
+            "d"
+        );
+        assert_eq!(
+            load_string(
+                "{{ var.flag }}/{{ var.none }}/{{ var.f }}",
+                &v,
+                &e,
+                &j,
+                &ctx
+            ),
+            "True/None/1.0"
+        );
+        // Broken templates are kept as written.
+        assert_eq!(load_string("{{ var.env ", &v, &e, &j, &ctx), "{{ var.env ");
+        // A runaway loop runs out of fuel and the text is kept.
+        let bomb = "{% for i in range(100000000) %}x{% endfor %}{{ 1 }}";
+        assert_eq!(load_string(bomb, &v, &e, &j, &ctx), bomb);
+    }
+
+    #[test]
+    fn variables_resolve_env_and_earlier_variables() {
+        let j = Jinja::new();
+        let raw = vars(
+            json!({"region": "${REGION:-eu-west-1}", "bucket": "app-{{ var.region }}", "again": "${bucket}"}),
+        );
+        let out = resolve_variables(&raw, &env(&[]), &j);
+        assert_eq!(out["region"], "eu-west-1");
+        assert_eq!(out["bucket"], "app-eu-west-1");
+        assert_eq!(out["again"], "app-eu-west-1");
+        let out = resolve_variables(&raw, &env(&[("REGION", "us-east-2")]), &j);
+        assert_eq!(out["bucket"], "app-us-east-2");
+    }
+
+    #[test]
+    fn instructions_render_with_secret_and_target() {
+        let j = Jinja::new();
+        let secret: Secret = serde_json::from_value(json!({
+            "name": "stripe", "kind": "static",
+            "targets": [{"provider": "local", "kind": "file", "config": {"path": ".env"}}],
+            "agent_instructions": {
+                "summary": "Get {{ secret_name }} into {{ target.path }} for ${project} ${HOME}",
+                "steps": [{"action": "{{ var.nothing }}", "description": "d ${x:-y}", "params": {"p": "{{ secret_name }}", "n": 1}}],
+                "prerequisites": ["{{ var.nothing }}"],
+                "automation_hint": "{{ target.kind }}"
+            }
+        }))
+        .unwrap();
+        let v = vars(json!({"project": "acme"}));
+        let r = render_instructions(&secret, &v, &j).unwrap();
+        assert_eq!(r.summary, "Get stripe into .env for acme ${HOME}");
+        assert_eq!(r.steps[0].action, "{{ var.nothing }}");
+        assert_eq!(r.steps[0].description, "d ${x:-y}");
+        assert_eq!(r.steps[0].params.as_ref().unwrap()["p"], "stripe");
+        assert_eq!(r.prerequisites.unwrap(), vec![String::new()]);
+        assert_eq!(r.automation_hint.as_deref(), Some("file"));
+    }
+}
