@@ -29,3 +29,16 @@ pub fn needs_prompt(payload: Option<&Data>) -> bool {
         _ => false,
     }
 }
+pub struct SecretValue(String);
+impl SecretValue {
+    pub fn into_exposed(self) -> String {
+        self.0
+    }
+}
+pub fn generate(
+    _kind: &str,
+    _config: &DataMap,
+    _rng: &mut crate::random::OsRandom,
+) -> Result<SecretValue, Diagnostic> {
+    Err(Diagnostic::error(crate::ErrorCode::Internal, "stub"))
+}

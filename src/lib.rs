@@ -8,16 +8,23 @@
 //! text, the lockfile text, the environment and the time in, and gets the report and the
 //! writes to apply back.
 
+pub mod api;
 pub mod classify;
 pub mod decode;
 pub mod diagnostic;
 pub mod generate;
+pub mod human;
 pub mod interpolate;
 pub mod model;
 pub mod parse;
 pub mod pyjson;
+pub mod random;
+pub mod report;
 pub mod suggest;
+pub mod sync;
 pub mod validate;
+#[cfg(feature = "wasm")]
+pub mod wasm;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Error, ErrorCode, LineIndex, Severity, Span};

@@ -1,0 +1,385 @@
+//! The JSON-in/JSON-out surface that every host calls (wasm, tests, tools).
+//!
+//! One dispatcher, [`call`], takes an operation name and a JSON request and returns a JSON
+//! envelope: `{"ok": <response>}` or `{"error": {code, message, line?, column?,
+//! diagnostics}}`. Strings cross the wasm boundary (and `JSON.parse` builds the objects on the
+//! JS side), which keeps `src/wasm.rs` to a few lines, makes every operation testable
+//! natively, and keeps hostile keys such as `__proto__` from touching JS prototypes.
+//!
+//! Operations (request → response types):
+//! - `version` → [`VersionResponse`]
+//! - `parse` ([`SecretfileInput`]) → [`ParseResponse`]
+//! - `validate` ([`SecretfileInput`]) → [`ValidateResponse`]
+//! - `classify` ([`ClassifyRequest`]) → [`ClassifyResponse`]
+//! - `generate` ([`GenerateRequest`]) → [`GenerateResponse`]
+//! - `target_files` ([`crate::sync::SyncRequest`]) → [`crate::sync::TargetFilesResponse`]
+//! - `sync` ([`crate::sync::SyncRequest`]) → [`crate::sync::SyncResponse`]
+//! - `format_report` ([`FormatRequest`]) → [`FormatResponse`]
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::classify::{Classification, ClassifyContext, classify};
+use crate::diagnostic::{Diagnostic, Error, ErrorCode, Severity};
+use crate::interpolate::Env;
+use crate::model::{DataMap, Secret, Secretfile};
+use crate::parse::{ParseOptions, VarFile, parse_secretfile};
+
+/// The library version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A Secretfile and what interpolating it needs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct SecretfileInput {
+    /// The Secretfile's YAML text.
+    pub text: String,
+    /// Environment variables for `${NAME}` interpolation and `UPPER_NAME` overrides.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<string, string>", optional))]
+    pub env: Env,
+    /// Variable files (already read by the host), merged into `variables` in order.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub var_files: Vec<VarFile>,
+}
+
+impl SecretfileInput {
+    fn options(&self) -> ParseOptions {
+        ParseOptions {
+            env: self.env.clone(),
+            var_files: self.var_files.clone(),
+            ..ParseOptions::default()
+        }
+    }
+}
+
+/// `version` response.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct VersionResponse {
+    /// Semantic version of the core.
+    pub version: String,
+}
+
+/// `parse` response: the model plus every diagnostic.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct ParseResponse {
+    /// Whether there is no error (warnings allowed).
+    pub valid: bool,
+    /// The parsed model (`null` when the text is not a usable YAML mapping).
+    pub secretfile: Option<Secretfile>,
+    /// Errors and warnings in document order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `validate` response.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct ValidateResponse {
+    /// Whether there is no error.
+    pub valid: bool,
+    /// Number of errors.
+    pub errors: usize,
+    /// Number of warnings.
+    pub warnings: usize,
+    /// Errors and warnings in document order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `classify` request: one secret, with the Secretfile it belongs to when templates matter.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct ClassifyRequest {
+    /// The secret.
+    pub secret: Secret,
+    /// The Secretfile (for `templates.<name>` kinds).
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub secretfile: Option<Secretfile>,
+    /// Environment: a set, non-empty `UPPER_NAME` supplies the value.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<string, string>", optional))]
+    pub env: Env,
+    /// Whether `script` secrets may run.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub allow_scripts: bool,
+}
+
+/// `classify` response.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct ClassifyResponse {
+    /// The secret's name.
+    pub name: String,
+    /// The classification.
+    #[serde(flatten)]
+    pub classification: Classification,
+}
+
+/// `generate` request: produce one value with a generator.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct GenerateRequest {
+    /// `random_password`, `random_string`, `uuid` or `static`.
+    pub kind: String,
+    /// Generator options.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<string, unknown>", optional))]
+    pub config: DataMap,
+}
+
+/// `generate` response. The only response that carries a secret value.
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct GenerateResponse {
+    /// The generated value.
+    pub value: String,
+}
+
+impl std::fmt::Debug for GenerateResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GenerateResponse { value: [redacted] }")
+    }
+}
+
+/// `format_report` request.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct FormatRequest {
+    /// The report, as returned by `sync`.
+    #[cfg_attr(feature = "wasm", tsify(type = "SyncReport"))]
+    pub report: serde_json::Value,
+    /// `text` (the human report, default) or `json` (the reference's exact `--json` bytes).
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub format: ReportFormat,
+    /// Use ANSI colours (only on a TTY and without `NO_COLOR`; the host decides). Default false.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub color: bool,
+    /// Line width for rules and wrapping. Default 80.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub width: Option<usize>,
+}
+
+/// Report output formats.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// Human-readable text.
+    #[default]
+    Text,
+    /// JSON exactly as the reference CLI prints it (Python `json.dumps(indent=2)`).
+    Json,
+}
+
+/// `format_report` response.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct FormatResponse {
+    /// The formatted report (ends with a newline).
+    pub text: String,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ok: Option<&'a T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a Error>,
+}
+
+fn respond<T: Serialize>(result: Result<T, Error>) -> String {
+    let text = match &result {
+        Ok(v) => serde_json::to_string(&Envelope {
+            ok: Some(v),
+            error: None,
+        }),
+        Err(e) => serde_json::to_string(&Envelope::<()> {
+            ok: None,
+            error: Some(e),
+        }),
+    };
+    text.unwrap_or_else(|_| {
+        r#"{"error":{"code":"INTERNAL","message":"response could not be serialized","diagnostics":[]}}"#.to_string()
+    })
+}
+
+fn request<T: DeserializeOwned>(op: &str, input: &str) -> Result<T, Error> {
+    serde_json::from_str(input).map_err(|e| {
+        // serde's message names the field and the expected type; it may quote the offending
+        // input, which can be a value, so keep only the field/type part.
+        let msg = e.to_string();
+        let field = msg
+            .split('`')
+            .nth(1)
+            .map(|f| format!(" (field `{f}`)"))
+            .unwrap_or_default();
+        let kind = match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                "is not valid JSON"
+            }
+            _ => "has a missing field or a field of the wrong type",
+        };
+        Error::from(
+            Diagnostic::error(
+                ErrorCode::Usage,
+                format!("the `{op}` request {kind}{field}"),
+            )
+            .with_hint("check the argument against the TypeScript types"),
+        )
+    })
+}
+
+/// Run operation `op` on the JSON `input`; always returns a JSON envelope, never panics.
+pub fn call(op: &str, input: &str) -> String {
+    match op {
+        "version" => respond(Ok(VersionResponse {
+            version: VERSION.to_string(),
+        })),
+        "parse" => respond(request::<SecretfileInput>(op, input).map(|r| parse(&r))),
+        "validate" => respond(request::<SecretfileInput>(op, input).map(|r| validate(&r))),
+        "classify" => respond(request::<ClassifyRequest>(op, input).map(|r| classify_one(&r))),
+        "generate" => respond(request::<GenerateRequest>(op, input).and_then(|r| generate(&r))),
+        "target_files" => respond(
+            request::<crate::sync::SyncRequest>(op, input)
+                .and_then(|r| crate::sync::target_files(&r)),
+        ),
+        "sync" => respond(
+            request::<crate::sync::SyncRequest>(op, input).and_then(|r| crate::sync::sync(&r)),
+        ),
+        "format_report" => {
+            respond(request::<FormatRequest>(op, input).and_then(|r| format_report(&r)))
+        }
+        _ => respond::<()>(Err(Error::new(
+            ErrorCode::Usage,
+            format!("unknown operation `{op}`"),
+        ))),
+    }
+}
+
+/// `parse`.
+pub fn parse(input: &SecretfileInput) -> ParseResponse {
+    let p = parse_secretfile(&input.text, &input.options());
+    ParseResponse {
+        valid: p.is_valid(),
+        secretfile: p.tree.is_some().then_some(p.secretfile),
+        diagnostics: p.diagnostics,
+    }
+}
+
+/// `validate`.
+pub fn validate(input: &SecretfileInput) -> ValidateResponse {
+    let p = parse_secretfile(&input.text, &input.options());
+    let errors = p
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    ValidateResponse {
+        valid: errors == 0,
+        errors,
+        warnings: p.diagnostics.len() - errors,
+        diagnostics: p.diagnostics,
+    }
+}
+
+/// `classify`.
+pub fn classify_one(r: &ClassifyRequest) -> ClassifyResponse {
+    let sf = r.secretfile.clone().unwrap_or_default();
+    let supplied = r
+        .env
+        .get(&crate::classify::env_name(&r.secret.name))
+        .is_some_and(|v| !v.is_empty());
+    ClassifyResponse {
+        name: r.secret.name.clone(),
+        classification: classify(
+            &r.secret,
+            &sf,
+            ClassifyContext {
+                allow_scripts: r.allow_scripts,
+                supplied,
+            },
+        ),
+    }
+}
+
+/// `generate`.
+pub fn generate(r: &GenerateRequest) -> Result<GenerateResponse, Error> {
+    let problems = crate::generate::check_config(&r.kind, &r.config);
+    let errors: Vec<Diagnostic> = problems.into_iter().map(|p| p.diagnostic).collect();
+    if errors.iter().any(Diagnostic::is_error) {
+        return Err(Error::from_diagnostics(errors));
+    }
+    let mut rng = crate::random::OsRandom;
+    let value = crate::generate::generate(&r.kind, &r.config, &mut rng).map_err(Error::from)?;
+    Ok(GenerateResponse {
+        // EXPOSE: `generate` is the API whose purpose is to hand a value to the caller.
+        value: value.into_exposed(),
+    })
+}
+
+/// `format_report`.
+pub fn format_report(r: &FormatRequest) -> Result<FormatResponse, Error> {
+    let text = match r.format {
+        ReportFormat::Json => format!("{}\n", crate::pyjson::dumps_pretty(&r.report)),
+        ReportFormat::Text => {
+            let report: crate::report::SyncReport = serde_json::from_value(r.report.clone())
+                .map_err(|_| Error::new(ErrorCode::Usage, "`report` is not a sync report"))?;
+            crate::human::render(
+                &report,
+                &crate::human::TextOptions {
+                    color: r.color,
+                    width: r.width.unwrap_or(80),
+                },
+            )
+        }
+    };
+    Ok(FormatResponse { text })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn call_json(op: &str, input: Value) -> Value {
+        serde_json::from_str(&call(op, &input.to_string())).unwrap()
+    }
+
+    #[test]
+    fn envelope_ok_and_error() {
+        let v = call_json("version", json!({}));
+        assert_eq!(v["ok"]["version"], VERSION);
+        let v: Value = serde_json::from_str(&call("nope", "{}")).unwrap();
+        assert_eq!(v["error"]["code"], "USAGE");
+        let v: Value = serde_json::from_str(&call("parse", "{not json")).unwrap();
+        assert_eq!(v["error"]["code"], "USAGE");
+        let v = call_json("parse", json!({"text": 5}));
+        assert_eq!(v["error"]["code"], "USAGE");
+    }
+
+    #[test]
+    fn parse_and_validate() {
+        let v = call_json("validate", json!({"text": "secrets:\n  - name: a\n"}));
+        assert_eq!(v["ok"]["valid"], false);
+        assert_eq!(v["ok"]["diagnostics"][0]["code"], "MISSING_FIELD");
+        assert_eq!(v["ok"]["diagnostics"][0]["line"], 2);
+        let v = call_json(
+            "parse",
+            json!({"text": "secrets:\n  - {name: a, kind: uuid}\n"}),
+        );
+        assert_eq!(v["ok"]["secretfile"]["secrets"][0]["kind"], "uuid");
+    }
+
+    #[test]
+    fn usage_errors_never_echo_input_values() {
+        let out = call("parse", r#"{"text": ["hunter2-secret"]}"#);
+        assert!(!out.contains("hunter2"), "{out}");
+    }
+}
