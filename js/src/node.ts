@@ -1,0 +1,37 @@
+/**
+ * Node entry of `@secretzero/agent` (ESM `import` and CommonJS `require`).
+ *
+ * The WebAssembly core is loaded synchronously when this module is first imported (Node's
+ * CommonJS glue reads `agent_bg.wasm` next to it), so there is nothing to initialise and no
+ * top-level await. Besides the shared pure API it offers {@link syncProject}, the whole
+ * file-backed `agent sync` of a project directory.
+ *
+ * @example
+ * ```ts
+ * import { syncProject } from '@secretzero/agent';
+ * const { report } = await syncProject({ cwd: '/path/to/project' });
+ * ```
+ * @module
+ */
+
+import { call } from '../wasm/agent.cjs';
+import { setBackend } from './core.js';
+
+setBackend(call);
+
+export * from './index.js';
+export { collectIdentity, syncProject } from './project.js';
+export type {
+  CollectIdentityOptions,
+  SyncProjectOptions,
+  SyncProjectResult,
+  WrittenFile,
+} from './project.js';
+
+/**
+ * Does nothing in Node (the core is ready at import); exists so that code shared with the
+ * browser entry can always `await init()`.
+ */
+export function init(_input?: unknown): Promise<void> {
+  return Promise.resolve();
+}

@@ -1,0 +1,573 @@
+/**
+ * The file-backed `agent sync` of a project directory (Node only).
+ *
+ * The core is pure: it is told the text of every file it needs and answers with the report and
+ * the writes that apply it. This module is the host side of that contract: it reads the
+ * Secretfile, the variable files, the target files the core asks for and the lockfiles, then
+ * applies the writes safely:
+ *
+ * - each file is written atomically (a temporary file in the same directory, `fsync`, then
+ *   `rename`), so a crash never leaves a half-written target or lockfile;
+ * - files holding secrets are created with mode `0600`; an existing file keeps its mode;
+ * - writes happen in the core's order: targets first, lockfiles last, so the lockfile never
+ *   claims a value that no target holds;
+ * - a target path that resolves outside the project directory — through `../`, an absolute
+ *   path or a symlink (of the file or of a parent directory) — is refused with
+ *   `PATH_OUTSIDE_ROOT` before anything is read or written, unless `allowOutsideRoot` is set. A
+ *   symlink that stays inside the project is followed: the file it points to is updated and the
+ *   link is kept.
+ *
+ * @module
+ */
+
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import type { FileWrite, SyncReport, VarFile, WriteRole } from '../wasm/api.js';
+import {
+  checkKeys,
+  checkOptBool,
+  checkOptObject,
+  checkOptString,
+  checkOptStringMap,
+  checkString,
+} from './core.js';
+import { SecretZeroError, usageError } from './errors.js';
+import { agentSync, targetFiles, version } from './index.js';
+import type { EnvInput, SyncOptions } from './index.js';
+
+/** Options of {@link syncProject}. */
+export interface SyncProjectOptions {
+  /** The project directory; every relative path is resolved against it. Default `process.cwd()`. */
+  cwd?: string | undefined;
+  /** The Secretfile (`-f`), relative to `cwd`. Default `"Secretfile.yml"`. */
+  file?: string | undefined;
+  /** The lockfile (`-l`), relative to `cwd`. Default: derived from the Secretfile (`.gitsecrets.lock`). */
+  lockfilePath?: string | undefined;
+  /** Variable files (`-v`), relative to `cwd`, merged in order after the lane's own. Default: none. */
+  varFiles?: readonly string[] | undefined;
+  /** The environment lane (`-e`). Default: the Secretfile's `environments.default`. */
+  environment?: string | undefined;
+  /** Environment variables. Default `process.env`. */
+  env?: EnvInput | undefined;
+  /** Current time. Default: now. */
+  now?: string | Date | undefined;
+  /** Plan and report without writing anything. Default false. */
+  dryRun?: boolean | undefined;
+  /** Prune stale lockfile target entries. Default true. */
+  refresh?: boolean | undefined;
+  /** Whether `script` secrets may run. Default false. */
+  allowScripts?: boolean | undefined;
+  /** Values supplied for secrets by name. Default: none. */
+  values?: Readonly<Record<string, string>> | undefined;
+  /** Recorded in the lockfile's `sync_identity`. Default {@link collectIdentity}`({ env })`. */
+  identity?: Readonly<Record<string, unknown>> | undefined;
+  /** Allow target paths (and symlinks) that leave `cwd`. Default false. */
+  allowOutsideRoot?: boolean | undefined;
+}
+
+/** One file touched by {@link syncProject} (never its contents). */
+export interface WrittenFile {
+  /** The path as the core named it (relative to `cwd`). */
+  path: string;
+  /** Where it was actually written (absolute, symlinks resolved). */
+  realPath: string;
+  /** What the file is. */
+  role: WriteRole;
+  /** Whether it holds secret values. */
+  secret: boolean;
+  /** What happened. `unchanged`: the file already had exactly these bytes. */
+  action: 'created' | 'updated' | 'unchanged' | 'deleted';
+  /** Permission bits after the write (`0o600` for a new secret file); absent when deleted. */
+  mode?: number;
+}
+
+/** What {@link syncProject} returns. */
+export interface SyncProjectResult {
+  /** The sync report (the `--json` document). */
+  report: SyncReport;
+  /** The files written, in order (empty under dry-run). */
+  files: WrittenFile[];
+}
+
+const PROJECT_KEYS = [
+  'cwd',
+  'file',
+  'lockfilePath',
+  'varFiles',
+  'environment',
+  'env',
+  'now',
+  'dryRun',
+  'refresh',
+  'allowScripts',
+  'values',
+  'identity',
+  'allowOutsideRoot',
+] as const satisfies readonly (keyof SyncProjectOptions)[];
+
+interface NodeError {
+  code?: string;
+}
+
+function errCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null ? (e as NodeError).code : undefined;
+}
+
+function ioError(what: string, p: string, e: unknown): SecretZeroError {
+  return new SecretZeroError({
+    code: 'IO',
+    message: `cannot ${what} \`${p}\`: ${errCode(e) ?? 'unknown error'}`,
+    cause: e,
+  });
+}
+
+function isMissing(e: unknown): boolean {
+  const c = errCode(e);
+  return c === 'ENOENT' || c === 'ENOTDIR';
+}
+
+async function readText(abs: string, shown: string): Promise<string> {
+  try {
+    return await fs.readFile(abs, 'utf8');
+  } catch (e) {
+    throw ioError('read', shown, e);
+  }
+}
+
+async function readOptional(abs: string, shown: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(abs, 'utf8');
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw ioError('read', shown, e);
+  }
+}
+
+function isInside(root: string, p: string): boolean {
+  const r = path.relative(root, p);
+  return r !== '' && r !== '..' && !r.startsWith(`..${path.sep}`) && !path.isAbsolute(r);
+}
+
+/** The real path of `p`, resolving symlinks of every existing ancestor; missing tails are kept. */
+async function realpathNearest(p: string): Promise<string> {
+  const tail: string[] = [];
+  let cur = p;
+  for (;;) {
+    try {
+      return path.join(await fs.realpath(cur), ...tail);
+    } catch (e) {
+      if (!isMissing(e)) throw e;
+      const parent = path.dirname(cur);
+      if (parent === cur) return path.join(cur, ...tail);
+      tail.unshift(path.basename(cur));
+      cur = parent;
+    }
+  }
+}
+
+/**
+ * Where a target path really leads: symlinks of the file itself (also dangling ones) and of its
+ * parent directories resolved. Refuses a destination outside `realRoot`.
+ */
+async function locate(
+  cwd: string,
+  realRoot: string,
+  rel: string,
+  allowOutside: boolean,
+): Promise<string> {
+  let target = path.resolve(cwd, rel);
+  try {
+    for (let hops = 0; ; hops++) {
+      if (hops > 40) throw ioError('resolve', rel, { code: 'ELOOP' });
+      let st;
+      try {
+        st = await fs.lstat(target);
+      } catch (e) {
+        if (!isMissing(e)) throw e;
+        break;
+      }
+      if (!st.isSymbolicLink()) break;
+      target = path.resolve(path.dirname(target), await fs.readlink(target));
+    }
+    target = path.join(await realpathNearest(path.dirname(target)), path.basename(target));
+  } catch (e) {
+    if (e instanceof SecretZeroError) throw e;
+    throw ioError('resolve', rel, e);
+  }
+  if (!allowOutside && !isInside(realRoot, target)) {
+    throw new SecretZeroError({
+      code: 'PATH_OUTSIDE_ROOT',
+      message: `the target \`${rel}\` resolves outside the project directory`,
+      diagnostics: [
+        {
+          code: 'PATH_OUTSIDE_ROOT',
+          severity: 'error',
+          message: `the target \`${rel}\` resolves outside the project directory`,
+          hint: 'point the target (or its symlink) inside the project, or allow outside paths explicitly',
+        },
+      ],
+    });
+  }
+  return target;
+}
+
+/**
+ * Run `secretzero agent sync` on a project directory: read the Secretfile, variable files,
+ * target files and lockfiles, plan with {@link agentSync}, then apply the writes (atomically,
+ * secret files `0600`, targets before lockfiles). Under `dryRun` nothing is written.
+ *
+ * @example
+ * ```ts
+ * const { report, files } = await syncProject({ cwd: repo, env: process.env });
+ * for (const f of files) console.log(f.action, f.path, f.mode?.toString(8));
+ * ```
+ * @throws {@link SecretZeroError} `IO` when a file cannot be read or written,
+ * `PATH_OUTSIDE_ROOT` for a target outside the project, the first diagnostic's code when the
+ * Secretfile is invalid, `USAGE` for wrong option types.
+ */
+export async function syncProject(options: SyncProjectOptions = {}): Promise<SyncProjectResult> {
+  const fn = 'syncProject';
+  const o = checkOptObject(fn, 'options', options) ?? {};
+  checkKeys(fn, o, PROJECT_KEYS);
+  const cwd = path.resolve(checkOptString(fn, 'options.cwd', o['cwd']) ?? process.cwd());
+  const file = checkOptString(fn, 'options.file', o['file']) ?? 'Secretfile.yml';
+  const env = checkOptStringMap(fn, 'options.env', o['env']) ?? stringEnv(process.env);
+  const cliVarPaths = o['varFiles'] ?? [];
+  if (!Array.isArray(cliVarPaths)) throw usageError(`${fn}: \`options.varFiles\` must be an array of paths`);
+  cliVarPaths.forEach((p: unknown, i) => checkString(fn, `options.varFiles[${i}]`, p));
+  const allowOutsideRoot = checkOptBool(fn, 'options.allowOutsideRoot', o['allowOutsideRoot']);
+  const dryRun = checkOptBool(fn, 'options.dryRun', o['dryRun']) ?? false;
+  const identity =
+    checkOptObject(fn, 'options.identity', o['identity']) ?? collectIdentity({ env, cwd });
+
+  const realRoot = await fs.realpath(cwd).catch((e: unknown) => {
+    throw ioError('open the project directory', cwd, e);
+  });
+  const text = await readText(path.resolve(cwd, file), file);
+  const readVarFiles = (paths: readonly string[]): Promise<VarFile[]> =>
+    Promise.all(
+      paths.map(async (p) => ({ path: p, text: await readText(path.resolve(cwd, p), p) })),
+    );
+  const cliVarFiles = await readVarFiles(cliVarPaths as string[]);
+
+  const base: SyncOptions = {
+    text,
+    secretfilePath: file,
+    env,
+    varFiles: cliVarFiles,
+    environment: checkOptString(fn, 'options.environment', o['environment']),
+    lockfilePath: checkOptString(fn, 'options.lockfilePath', o['lockfilePath']),
+    now: o['now'] as SyncOptions['now'],
+    dryRun,
+    refresh: checkOptBool(fn, 'options.refresh', o['refresh']),
+    allowScripts: checkOptBool(fn, 'options.allowScripts', o['allowScripts']),
+    values: checkOptStringMap(fn, 'options.values', o['values']),
+    identity,
+    allowOutsideRoot,
+  };
+
+  // The lane's variable files may change target paths: read them, then ask again.
+  let plan = targetFiles(base);
+  if (plan.var_files.length > 0) {
+    base.varFiles = [...(await readVarFiles(plan.var_files)), ...cliVarFiles];
+    plan = targetFiles(base);
+  }
+
+  const files: Record<string, string | null> = {};
+  await Promise.all(
+    plan.files.map(async (p) => {
+      const real = await locate(cwd, realRoot, p, allowOutsideRoot === true);
+      files[p] = (await readOptional(real, p)) ?? null;
+    }),
+  );
+  const [lockfile, localLockfile] = await Promise.all([
+    readOptional(path.resolve(cwd, plan.lockfile_path), plan.lockfile_path),
+    readOptional(path.resolve(cwd, plan.local_lockfile_path), plan.local_lockfile_path),
+  ]);
+
+  const { report, writes } = agentSync({ ...base, files, lockfile, localLockfile });
+  if (dryRun) return { report, files: [] };
+
+  const written: WrittenFile[] = [];
+  for (const w of writes) {
+    written.push(await applyWrite(cwd, realRoot, w, allowOutsideRoot === true));
+  }
+  return { report, files: written };
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+async function applyWrite(
+  cwd: string,
+  realRoot: string,
+  w: FileWrite,
+  allowOutside: boolean,
+): Promise<WrittenFile> {
+  const isTarget = w.role === 'target' || w.role === 'template';
+  // Lockfiles go where they were named (`-l` may point anywhere); targets must stay inside.
+  const real = await locate(cwd, realRoot, w.path, allowOutside || !isTarget);
+  const out = { path: w.path, realPath: real, role: w.role, secret: w.secret };
+
+  // The generated types say `undefined`, the JSON says `null`: accept both.
+  if (w.contents === null || w.contents === undefined) {
+    try {
+      await fs.unlink(real);
+      return { ...out, action: 'deleted' };
+    } catch (e) {
+      if (isMissing(e)) return { ...out, action: 'unchanged' };
+      throw ioError('delete', w.path, e);
+    }
+  }
+
+  const bytes = Buffer.from(w.contents, 'utf8');
+  let existing;
+  try {
+    existing = await fs.stat(real);
+  } catch (e) {
+    if (!isMissing(e)) throw ioError('write', w.path, e);
+  }
+  if (existing !== undefined) {
+    if (!existing.isFile()) throw ioError('write', w.path, { code: 'ENOTFILE' });
+    const current = await fs.readFile(real).catch((e: unknown) => {
+      throw ioError('read', w.path, e);
+    });
+    if (current.equals(bytes)) {
+      return { ...out, action: 'unchanged', mode: existing.mode & 0o7777 };
+    }
+  }
+  const mode = existing !== undefined ? existing.mode & 0o7777 : w.secret ? 0o600 : 0o666;
+  const dir = path.dirname(real);
+  const tmp = path.join(dir, `.${path.basename(real)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    const fh = await fs.open(tmp, 'wx', mode);
+    try {
+      await fh.writeFile(bytes);
+      if (existing !== undefined) {
+        await fh.chmod(mode);
+        if (typeof process.getuid === 'function' && existing.uid !== process.getuid()) {
+          await fh.chown(existing.uid, existing.gid).catch(() => undefined);
+        }
+      }
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, real);
+  } catch (e) {
+    await fs.unlink(tmp).catch(() => undefined);
+    throw ioError('write', w.path, e);
+  }
+  await syncDir(dir);
+  const final = await fs.stat(real);
+  return {
+    ...out,
+    action: existing === undefined ? 'created' : 'updated',
+    mode: final.mode & 0o7777,
+  };
+}
+
+/** Make the rename durable (best effort: not every platform can fsync a directory). */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const d = await fs.open(dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  } catch {
+    // Windows and some file systems refuse; the data itself is already synced.
+  }
+}
+
+/** Options of {@link collectIdentity}. */
+export interface CollectIdentityOptions {
+  /** Environment (CI detection, `SZ_SYNC_ENVIRONMENT`). Default `process.env`. */
+  env?: EnvInput | undefined;
+  /** Directory for git look-ups. Default `process.cwd()`. */
+  cwd?: string | undefined;
+  /** Also record `git config user.name/user.email` and the HEAD commit (spawns git). Default false. */
+  git?: boolean | undefined;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const CI_SYSTEMS: readonly {
+  system: string;
+  when: (e: Env) => boolean;
+  fields: (e: Env) => Record<string, string | undefined>;
+}[] = [
+  {
+    system: 'github_actions',
+    when: (e) => e['GITHUB_ACTIONS'] === 'true',
+    fields: (e) => {
+      const server = (e['GITHUB_SERVER_URL'] ?? '').replace(/\/+$/, '');
+      const repo = e['GITHUB_REPOSITORY'];
+      const run = e['GITHUB_RUN_ID'];
+      return {
+        ci_actor: e['GITHUB_ACTOR'],
+        ci_repository: repo,
+        ci_job_id: run,
+        ci_run_url: server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined,
+        ci_workflow_name: e['GITHUB_WORKFLOW'],
+        ci_pipeline_name: e['GITHUB_JOB'],
+      };
+    },
+  },
+  {
+    system: 'gitlab_ci',
+    when: (e) => e['GITLAB_CI'] === 'true',
+    fields: (e) => ({
+      ci_actor: e['GITLAB_USER_LOGIN'] || e['CI_COMMIT_AUTHOR'],
+      ci_repository: e['CI_PROJECT_PATH'],
+      ci_job_id: e['CI_PIPELINE_ID'] || e['CI_JOB_ID'],
+      ci_run_url: e['CI_PIPELINE_URL'] || e['CI_JOB_URL'],
+      ci_workflow_name: e['CI_JOB_NAME'],
+      ci_pipeline_name: e['CI_PIPELINE_NAME'],
+    }),
+  },
+  {
+    system: 'jenkins',
+    when: (e) => !!e['JENKINS_URL'],
+    fields: (e) => ({
+      ci_actor: e['BUILD_USER_ID'] || e['BUILD_USER'],
+      ci_repository: e['GIT_URL'] || e['JOB_NAME'],
+      ci_job_id: e['BUILD_NUMBER'],
+      ci_run_url: e['BUILD_URL'],
+      ci_workflow_name: e['JOB_NAME'],
+      ci_pipeline_name: e['JOB_BASE_NAME'],
+    }),
+  },
+  {
+    system: 'circleci',
+    when: (e) => e['CIRCLECI'] === 'true',
+    fields: (e) => ({
+      ci_actor: e['CIRCLE_USERNAME'],
+      ci_repository:
+        e['CIRCLE_PROJECT_USERNAME'] && e['CIRCLE_PROJECT_REPONAME']
+          ? `${e['CIRCLE_PROJECT_USERNAME']}/${e['CIRCLE_PROJECT_REPONAME']}`
+          : undefined,
+      ci_job_id: e['CIRCLE_BUILD_NUM'] || e['CIRCLE_WORKFLOW_ID'],
+      ci_run_url: e['CIRCLE_BUILD_URL'],
+      ci_workflow_name: e['CIRCLE_WORKFLOW_ID'],
+      ci_pipeline_name: e['CIRCLE_JOB'],
+    }),
+  },
+  {
+    system: 'buildkite',
+    when: (e) => e['BUILDKITE'] === 'true',
+    fields: (e) => ({
+      ci_actor: e['BUILDKITE_BUILD_CREATOR'],
+      ci_repository: e['BUILDKITE_REPO'],
+      ci_job_id: e['BUILDKITE_BUILD_NUMBER'],
+      ci_run_url: e['BUILDKITE_BUILD_URL'],
+      ci_workflow_name: e['BUILDKITE_PIPELINE_SLUG'],
+      ci_pipeline_name: e['BUILDKITE_PIPELINE_NAME'],
+    }),
+  },
+  {
+    system: 'azure_pipelines',
+    when: (e) => e['TF_BUILD'] === 'True',
+    fields: (e) => ({
+      ci_actor: e['BUILD_REQUESTEDFOR'] || e['BUILD_REQUESTEDFOREMAIL'],
+      ci_repository: e['BUILD_REPOSITORY_NAME'],
+      ci_job_id: e['BUILD_BUILDID'],
+      ci_run_url: e['BUILD_URL'] || e['BUILD_BUILDURI'],
+      ci_workflow_name: e['BUILD_DEFINITIONNAME'],
+      ci_pipeline_name: e['BUILD_REPOSITORY_NAME'],
+    }),
+  },
+  {
+    system: 'teamcity',
+    when: (e) => !!e['TEAMCITY_VERSION'],
+    fields: (e) => ({
+      ci_repository: e['TEAMCITY_PROJECT_NAME'],
+      ci_job_id: e['BUILD_NUMBER'],
+      ci_workflow_name: e['TEAMCITY_BUILDCONF_NAME'],
+      ci_pipeline_name: e['TEAMCITY_BUILD_TYPE_ID'],
+    }),
+  },
+  {
+    system: 'travis',
+    when: (e) => !!e['CI'] && e['TRAVIS'] === 'true',
+    fields: (e) => ({
+      ci_repository: e['TRAVIS_REPO_SLUG'],
+      ci_job_id: e['TRAVIS_BUILD_ID'],
+      ci_run_url: e['TRAVIS_BUILD_WEB_URL'],
+      ci_workflow_name: e['TRAVIS_BUILD_STAGE_NAME'],
+      ci_pipeline_name: e['TRAVIS_JOB_NAME'],
+    }),
+  },
+  {
+    system: 'generic',
+    when: (e) => !!e['CI'],
+    fields: (e) => ({
+      ci_actor: e['CI_USER'] || e['USER'],
+      ci_job_id: e['CI_JOB_ID'] || e['CI_PIPELINE_ID'],
+      ci_run_url: e['CI_JOB_URL'],
+    }),
+  },
+];
+
+function tryOr<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+function gitLine(args: string[], cwd: string): string | undefined {
+  const r = tryOr(() =>
+    spawnSync('git', args, { cwd, encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] }),
+  );
+  if (r === undefined || r.status !== 0 || typeof r.stdout !== 'string') return undefined;
+  return r.stdout.trim() || undefined;
+}
+
+/**
+ * Who is syncing, for the lockfile's `secretfile.sync_identity` (the reference CLI's keys):
+ * `client: "agent"`, `secretzero_version`, `os_user`, `os_uid`, `os_euid`, `hostname`,
+ * `platform`, `environment_label`, CI fields from well-known CI variables and, with
+ * `git: true`, the git user and HEAD commit. Missing fields are omitted. No secret is read:
+ * CI tokens are never looked at.
+ */
+export function collectIdentity(options: CollectIdentityOptions = {}): Record<string, string | number> {
+  const env: Env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const ci = CI_SYSTEMS.find((c) => c.when(env));
+  const fields: Record<string, string | number | undefined> = {
+    client: 'agent',
+    secretzero_version: version(),
+    os_user:
+      env['LOGNAME'] || env['USER'] || env['LNAME'] || env['USERNAME'] || tryOr(() => os.userInfo().username),
+    os_uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
+    os_euid: typeof process.geteuid === 'function' ? process.geteuid() : undefined,
+    hostname: tryOr(() => os.hostname()),
+    platform: `${os.type()}-${os.release()}-${tryOr(() => os.machine()) ?? process.arch}`,
+    environment_label:
+      env['SZ_SYNC_ENVIRONMENT'] || env['DEPLOYMENT_ENVIRONMENT'] || env['ENVIRONMENT'] || env['ENV'],
+    ...(options.git === true
+      ? {
+          git_user_name: gitLine(['config', 'user.name'], cwd),
+          git_user_email: gitLine(['config', 'user.email'], cwd),
+          git_commit_sha: gitLine(['rev-parse', '--short', 'HEAD'], cwd),
+        }
+      : {}),
+    ...(ci !== undefined ? { ci_system: ci.system, ...ci.fields(env) } : {}),
+  };
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (v !== undefined && v !== '') out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,100 @@
+// Shared helpers of the node:test suites. Every suite runs against the BUILT package as a user
+// installs it: target/consumer/ (created by scripts/consumer.mjs from `npm pack pkg/`).
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const consumer = path.join(root, 'target/consumer');
+export const installed = path.join(consumer, 'node_modules/@secretzero/agent');
+export const bin = path.join(consumer, 'node_modules/.bin/secretzero');
+export const quickstart = path.join(root, 'examples/quickstart');
+
+if (!fs.existsSync(path.join(installed, 'package.json'))) {
+  throw new Error('target/consumer is missing: run `make build && node scripts/consumer.mjs`');
+}
+
+export const pkgJson = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
+
+/** The package through `import` (Node ESM, "node" + "import" conditions). */
+export async function loadEsm() {
+  return import(pathToFileURL(path.join(consumer, 'esm.mjs')).href);
+}
+
+/** The package through `require` (Node CommonJS, "node" + "require" conditions). */
+export function loadCjs() {
+  return createRequire(path.join(consumer, 'cjs.cjs'))('@secretzero/agent');
+}
+
+/** The browser entry, initialised in Node from the wasm bytes (there is no fetch of file: URLs). */
+export async function loadWeb() {
+  const m = await import(pathToFileURL(path.join(consumer, 'web.mjs')).href);
+  m.initSync(fs.readFileSync(path.join(installed, 'wasm/agent_bg.wasm')));
+  return m;
+}
+
+/**
+ * Whether the core's sync planner is still the placeholder (`INTERNAL: not implemented yet`).
+ * Sync tests are marked todo only while this is true, so they turn on by themselves.
+ */
+export function syncPending(api) {
+  try {
+    api.agentSync({ text: 'secrets: []\n', now: '2026-01-01T00:00:00.000Z' });
+    return false;
+  } catch (e) {
+    return api.isSecretZeroError(e) && e.code === 'INTERNAL' && /not implemented/.test(e.message);
+  }
+}
+
+/** Same for `generate`. */
+export function generatePending(api) {
+  try {
+    api.generateSecret('uuid');
+    return false;
+  } catch (e) {
+    return api.isSecretZeroError(e) && e.code === 'INTERNAL';
+  }
+}
+
+/** Run the installed `secretzero` bin. */
+export function cli(args, { cwd = consumer, env = {}, input } = {}) {
+  const r = spawnSync(bin, args, {
+    cwd,
+    encoding: 'utf8',
+    input,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
+    timeout: 30_000,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A fresh temporary directory holding a copy of `from` (default: examples/quickstart). */
+export function tempProject(from = quickstart) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sz-test-'));
+  if (from) fs.cpSync(from, dir, { recursive: true });
+  return dir;
+}
+
+/** Every regular file under `dir` (relative paths), sorted. */
+export function listFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** `{relative path: bytes}` of every file under `dir`. */
+export function snapshot(dir) {
+  return Object.fromEntries(listFiles(dir).map((f) => [f, fs.readFileSync(path.join(dir, f))]));
+}
