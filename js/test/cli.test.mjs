@@ -1,0 +1,181 @@
+// The `secretzero` bin as installed from the packed tarball: help, version, validate, exit
+// codes and the purity of --json (stdout is exactly one JSON document, errors included).
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+
+import { cli, pkgJson, tempProject } from './helpers.mjs';
+
+/** stdout must be exactly one JSON document (JSON.parse refuses trailing text). */
+function oneJson(r) {
+  assert.ok(r.stdout.endsWith('\n'), 'ends with a newline');
+  let doc;
+  assert.doesNotThrow(() => {
+    doc = JSON.parse(r.stdout);
+  }, `stdout is not one JSON document:\n${r.stdout}`);
+  return doc;
+}
+
+function errorDoc(r, code) {
+  const doc = oneJson(r);
+  assert.deepEqual(Object.keys(doc.error), ['code', 'message', 'line', 'column']);
+  if (code) assert.equal(doc.error.code, code);
+  assert.ok(Array.isArray(doc.diagnostics));
+  return doc;
+}
+
+const INVALID = 'secrets:\n  - name: ok\n    kind: uuid\n  - name: broken\n    knd: static\n';
+
+describe('secretzero CLI', () => {
+  test('--version prints the package version', () => {
+    const r = cli(['--version']);
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, `secretzero, version ${pkgJson.version} (@secretzero/agent)\n`);
+    assert.equal(r.stderr, '');
+  });
+
+  for (const args of [
+    ['--help'],
+    ['-h'],
+    ['agent', '--help'],
+    ['agent', 'sync', '--help'],
+    ['agent', 'sync', '-h'],
+    ['validate', '--help'],
+  ]) {
+    test(`${args.join(' ')} prints usage on stdout and exits 0`, () => {
+      const r = cli(args);
+      assert.equal(r.status, 0);
+      assert.match(r.stdout, /^Usage: secretzero/);
+      assert.equal(r.stderr, '');
+    });
+  }
+
+  test('agent sync --help documents every option and the exit codes', () => {
+    const { stdout } = cli(['agent', 'sync', '--help']);
+    for (const opt of ['-f, --file', '-l, --lockfile', '-v, --var-file', '-e, --environment', '--dry-run', '--json', '--no-refresh', '--allow-scripts', '--fail-on']) {
+      assert.ok(stdout.includes(opt), opt);
+    }
+    assert.match(stdout, /Exit status/);
+  });
+
+  for (const [args, why] of [
+    [[], 'no command'],
+    [['nope'], 'unknown command'],
+    [['agent'], 'agent without a subcommand'],
+    [['agent', 'nope'], 'unknown agent subcommand'],
+    [['agent', 'sync', '--bogus'], 'unknown option'],
+    [['agent', 'sync', 'extra'], 'stray argument'],
+    [['agent', 'sync', '--fail-on', 'sometimes'], 'bad --fail-on value'],
+    [['validate', '--format', 'yaml'], 'bad --format value'],
+  ]) {
+    test(`usage error (${why}) exits 2 with the usage on stderr`, () => {
+      const dir = tempProject();
+      const r = cli(args, { cwd: dir });
+      assert.equal(r.status, 2);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^Usage: secretzero/);
+      assert.match(r.stderr, /Error: /);
+    });
+  }
+
+  test('usage errors under --json: one JSON document, code USAGE, exit 2', () => {
+    const dir = tempProject();
+    for (const args of [
+      ['agent', 'sync', '--json', '--bogus'],
+      ['agent', 'sync', '--json', '-f', 'missing.yml'],
+      ['validate', '--json', '-f', 'missing.yml'],
+      ['validate', '--format', 'json', '-f', 'missing.yml'],
+    ]) {
+      const r = cli(args, { cwd: dir });
+      assert.equal(r.status, 2, args.join(' '));
+      errorDoc(r, 'USAGE');
+    }
+  });
+
+  test('a missing -f file is a usage error (exit 2), like the reference CLI', () => {
+    const dir = tempProject();
+    const r = cli(['agent', 'sync', '-f', 'nope.yml'], { cwd: dir });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /Path 'nope\.yml' does not exist/);
+    // The default Secretfile.yml missing too; and a directory is not a Secretfile.
+    const empty = tempProject(null);
+    assert.equal(cli(['agent', 'sync'], { cwd: empty }).status, 2);
+    assert.equal(cli(['validate'], { cwd: empty }).status, 2);
+    fs.mkdirSync(path.join(empty, 'Secretfile.yml'));
+    assert.equal(cli(['agent', 'sync'], { cwd: empty }).status, 2);
+    assert.equal(cli(['agent', 'sync', '-v', 'nope.szvar'], { cwd: dir }).status, 2);
+  });
+
+  test('validate: a valid Secretfile exits 0', () => {
+    const dir = tempProject();
+    const r = cli(['validate'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Secretfile is valid/);
+    assert.match(r.stdout, /Secrets: 6/);
+  });
+
+  test('validate: an invalid Secretfile exits 1 with FILE:LINE:COL diagnostics on stderr', () => {
+    const dir = tempProject(null);
+    fs.writeFileSync(path.join(dir, 'broken.yml'), INVALID);
+    const r = cli(['validate', '-f', 'broken.yml'], { cwd: dir });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^broken\.yml:4:5: error\[MISSING_FIELD\]: /m);
+    assert.match(r.stderr, /^broken\.yml:5:5: warning\[UNKNOWN_KEY\]: /m);
+    assert.match(r.stderr, /^ {2}hint: /m);
+    assert.doesNotMatch(r.stderr, /\u001b\[/, 'no colour when NO_COLOR is set');
+  });
+
+  test('validate --json: exactly one document, valid or not', () => {
+    const dir = tempProject();
+    const ok = cli(['validate', '--json'], { cwd: dir });
+    assert.equal(ok.status, 0);
+    const doc = oneJson(ok);
+    assert.equal(doc.valid, true);
+    assert.equal(doc.file, 'Secretfile.yml');
+    assert.equal(doc.config.secrets_count, 6);
+    assert.equal(ok.stderr, '');
+
+    fs.writeFileSync(path.join(dir, 'broken.yml'), INVALID);
+    const bad = cli(['validate', '--json', '-f', 'broken.yml'], { cwd: dir });
+    assert.equal(bad.status, 1);
+    const e = errorDoc(bad, 'MISSING_FIELD');
+    assert.equal(e.valid, false);
+    assert.equal(e.error.line, 4);
+    assert.equal(e.error.column, 5);
+    assert.deepEqual(
+      e.diagnostics.map((d) => [d.code, d.severity]),
+      [
+        ['MISSING_FIELD', 'error'],
+        ['UNKNOWN_KEY', 'warning'],
+      ],
+    );
+    assert.equal(bad.stderr, '');
+  });
+
+  test('agent sync --json: exactly one JSON document whatever happens', () => {
+    const dir = tempProject();
+    fs.writeFileSync(path.join(dir, 'broken.yml'), INVALID);
+    for (const args of [
+      ['agent', 'sync', '--json', '--dry-run'],
+      ['agent', 'sync', '--json', '-f', 'broken.yml'],
+    ]) {
+      const r = cli(args, { cwd: dir });
+      assert.ok(r.status === 0 || r.status === 1, `${args.join(' ')}: exit ${r.status}`);
+      const doc = oneJson(r);
+      if (r.status === 1) errorDoc(r);
+      else assert.equal(typeof doc.status, 'string');
+    }
+  });
+
+  test('agent sync on an invalid Secretfile exits 1 and writes nothing', () => {
+    const dir = tempProject(null);
+    fs.writeFileSync(path.join(dir, 'Secretfile.yml'), INVALID);
+    const r = cli(['agent', 'sync'], { cwd: dir });
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^Secretfile\.yml/m);
+    assert.deepEqual(fs.readdirSync(dir), ['Secretfile.yml']);
+  });
+});

@@ -1,0 +1,191 @@
+// End-to-end `agent sync` of a project directory, through the installed bin and syncProject():
+// secret files 0600, a second run byte-identical, no generated value on stdout, stderr or in
+// the report, dry-run writes nothing, symlinks out of the project are refused.
+//
+// These tests are marked todo only while the core's planner answers "not implemented yet"
+// (detected at runtime), so they turn on by themselves when it lands.
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+
+import { cli, loadEsm, snapshot, syncPending, tempProject } from './helpers.mjs';
+
+const api = await loadEsm();
+const todo = syncPending(api) ? 'sync planner pending' : undefined;
+
+const mode = (p) => fs.statSync(p).mode & 0o777;
+
+/** Values of a dotenv file (quoted values unescaped). */
+function readDotenv(p) {
+  const out = {};
+  for (const line of fs.readFileSync(p, 'utf8').split('\n')) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!m) continue;
+    let v = m[2];
+    if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) {
+      v = v.slice(1, -1).replace(/\\(.)/g, (_, c) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c);
+    } else if (v.startsWith("'") && v.endsWith("'") && v.length >= 2) {
+      v = v.slice(1, -1);
+    }
+    out[m[1]] = v;
+  }
+  return out;
+}
+
+/** The generated values of the quickstart, read back from the files the sync wrote. */
+function generatedValues(dir) {
+  const env = readDotenv(path.join(dir, '.env'));
+  const json = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+  return {
+    database_password: env.DATABASE_PASSWORD,
+    session_secret: env.SESSION_SECRET,
+    session_secret_json: json.session_secret,
+    instance_id: json.instance_id,
+  };
+}
+
+function assertNoValues(values, ...texts) {
+  for (const [name, v] of Object.entries(values)) {
+    assert.ok(typeof v === 'string' && v.length >= 16, `${name} was generated`);
+    for (const t of texts) assert.ok(!t.includes(v), `the value of ${name} leaked`);
+  }
+}
+
+describe('agent sync end to end', () => {
+  test('CLI: generates, writes 0600 files and the lockfile, leaks nothing', { todo }, () => {
+    const dir = tempProject();
+    const r = cli(['agent', 'sync', '--json'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    for (const s of ['database_password', 'session_secret', 'instance_id', 'app_name']) {
+      assert.ok(report.synced_secrets.includes(s), `${s} synced`);
+    }
+    assert.deepEqual(Object.keys(report.pending_secrets), ['stripe_api_key', 'github_oauth_client_secret']);
+    assert.deepEqual(report.failed_secrets, {});
+    assert.equal(report.status, 'pending_manual');
+    assert.equal(report.pending_secrets.stripe_api_key.automation_level, 'manual_only');
+    assert.equal(report.pending_secrets.github_oauth_client_secret.automation_level, 'semi_automated');
+
+    assert.equal(mode(path.join(dir, '.env')), 0o600);
+    assert.equal(mode(path.join(dir, 'config.json')), 0o600);
+    assert.ok(fs.existsSync(path.join(dir, '.gitsecrets.lock')));
+
+    const values = generatedValues(dir);
+    assert.equal(values.database_password.length, 32);
+    assert.match(values.database_password, /^[A-Za-z0-9]+$/, 'special: false');
+    assert.match(values.session_secret, /^[0-9a-f]{64}$/);
+    assert.equal(values.session_secret_json, values.session_secret, 'one value, two targets');
+    assert.match(values.instance_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const lock = fs.readFileSync(path.join(dir, '.gitsecrets.lock'), 'utf8');
+    assertNoValues(values, r.stdout, r.stderr, lock);
+
+    // Human mode, second run: nothing changes, byte for byte; still no value printed.
+    const before = snapshot(dir);
+    const again = cli(['agent', 'sync'], { cwd: dir });
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(snapshot(dir), before);
+    assertNoValues(values, again.stdout, again.stderr);
+    const third = JSON.parse(cli(['agent', 'sync', '--json'], { cwd: dir }).stdout);
+    assert.deepEqual(third.synced_secrets, []);
+    assert.ok(third.already_synced.includes('database_password'));
+  });
+
+  test('CLI --dry-run writes nothing', { todo }, () => {
+    const dir = tempProject();
+    const before = snapshot(dir);
+    const r = cli(['agent', 'sync', '--dry-run', '--json'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).dry_run, true);
+    assert.deepEqual(snapshot(dir), before);
+    assert.equal(cli(['agent', 'sync', '--dry-run'], { cwd: dir }).status, 0);
+    assert.deepEqual(snapshot(dir), before);
+  });
+
+  test('syncProject(): written files with modes, never contents; second run unchanged', { todo }, async () => {
+    const dir = tempProject();
+    const first = await api.syncProject({ cwd: dir, env: {} });
+    assert.ok(first.files.length >= 3);
+    const roles = first.files.map((f) => f.role);
+    assert.equal(roles.at(-1).endsWith('lockfile'), true, 'lockfile written last');
+    assert.ok(roles.indexOf('lockfile') > roles.lastIndexOf('target'), 'targets before lockfiles');
+    for (const f of first.files) {
+      assert.ok(!('contents' in f), 'no contents in the result');
+      assert.equal(f.action, 'created');
+      if (f.secret) assert.equal(f.mode, 0o600, f.path);
+    }
+    assertNoValues(generatedValues(dir), JSON.stringify(first));
+    const before = snapshot(dir);
+    const second = await api.syncProject({ cwd: dir, env: {} });
+    assert.ok(second.files.every((f) => f.action === 'unchanged'), JSON.stringify(second.files));
+    assert.deepEqual(snapshot(dir), before);
+  });
+
+  test('an existing target keeps its mode and its other entries', { todo }, () => {
+    const dir = tempProject();
+    fs.writeFileSync(path.join(dir, '.env'), 'KEEP_ME=1\n', { mode: 0o640 });
+    fs.chmodSync(path.join(dir, '.env'), 0o640);
+    assert.equal(cli(['agent', 'sync'], { cwd: dir }).status, 0);
+    assert.equal(mode(path.join(dir, '.env')), 0o640);
+    const env = readDotenv(path.join(dir, '.env'));
+    assert.equal(env.KEEP_ME, '1');
+    assert.equal(env.DATABASE_PASSWORD.length, 32);
+  });
+
+  test('UPPER_NAME supplies a pending secret; the value is checked and never printed', { todo }, () => {
+    const dir = tempProject();
+    const key = 'sk_test_AbCdEf0123456789xyz';
+    const r = cli(['agent', 'sync', '--json'], { cwd: dir, env: { STRIPE_API_KEY: key } });
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.ok(report.synced_secrets.includes('stripe_api_key'));
+    assert.equal(readDotenv(path.join(dir, '.env')).STRIPE_API_KEY, key);
+    assert.ok(!r.stdout.includes(key) && !r.stderr.includes(key));
+
+    const dir2 = tempProject();
+    const bad = 'not-a-stripe-key-0123456789';
+    const r2 = cli(['agent', 'sync', '--json'], { cwd: dir2, env: { STRIPE_API_KEY: bad } });
+    assert.equal(r2.status, 0);
+    assert.ok('stripe_api_key' in JSON.parse(r2.stdout).failed_secrets);
+    assert.ok(!r2.stdout.includes(bad) && !r2.stderr.includes(bad), 'the rejected value is not echoed');
+  });
+
+  test('SZ_AGENT turns pending secrets into failures; --fail-on picks the exit code', { todo }, () => {
+    const dir = tempProject();
+    const r = cli(['agent', 'sync', '--json', '--dry-run'], { cwd: dir, env: { SZ_AGENT: '1' } });
+    assert.equal(r.status, 0);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.sz_agent, true);
+    assert.deepEqual(report.pending_secrets, {});
+    assert.ok('stripe_api_key' in report.failed_secrets);
+    assert.equal(cli(['agent', 'sync', '--dry-run', '--fail-on', 'pending'], { cwd: dir }).status, 3);
+    assert.equal(cli(['agent', 'sync', '--dry-run', '--fail-on', 'failed'], { cwd: dir }).status, 0);
+  });
+
+  test('a target symlinked out of the project is refused; nothing is written', { todo }, () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'sz-outside-'));
+    const dir = tempProject();
+    fs.symlinkSync(path.join(outside, 'stolen.env'), path.join(dir, '.env'));
+    const before = snapshot(dir);
+    const r = cli(['agent', 'sync', '--json'], { cwd: dir });
+    assert.equal(r.status, 1);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.error.code, 'PATH_OUTSIDE_ROOT');
+    assert.deepEqual(fs.readdirSync(outside), []);
+    assert.deepEqual(snapshot(dir), before);
+    assert.ok(fs.lstatSync(path.join(dir, '.env')).isSymbolicLink());
+  });
+
+  test('a symlink inside the project is followed and kept', { todo }, () => {
+    const dir = tempProject();
+    fs.mkdirSync(path.join(dir, 'secrets'));
+    fs.symlinkSync('secrets/real.env', path.join(dir, '.env'));
+    const r = cli(['agent', 'sync'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(fs.lstatSync(path.join(dir, '.env')).isSymbolicLink());
+    assert.equal(mode(path.join(dir, 'secrets/real.env')), 0o600);
+    assert.equal(readDotenv(path.join(dir, 'secrets/real.env')).DATABASE_PASSWORD.length, 32);
+  });
+});
