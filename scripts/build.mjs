@@ -87,7 +87,8 @@ run('cargo', [
   'wasm',
   '--locked',
 ]);
-const rawWasm = path.join(root, 'target/wasm32-unknown-unknown/release/secretzero_agent.wasm');
+const targetDir = path.resolve(root, process.env.CARGO_TARGET_DIR ?? 'target');
+const rawWasm = path.join(targetDir, 'wasm32-unknown-unknown/release/secretzero_agent.wasm');
 
 // --- 2. wasm-bindgen -----------------------------------------------------------------------
 step(`wasm-bindgen ${cliVersion} (web + nodejs)`);
@@ -127,7 +128,7 @@ if (OPT !== 'none') {
     .update(`\0${OPT}\0${binaryenVersion}`)
     .digest('hex')
     .slice(0, 32);
-  const cacheDir = path.join(root, 'target/wasm-opt-cache');
+  const cacheDir = path.join(targetDir, 'wasm-opt-cache');
   const cached = path.join(cacheDir, `${key}.wasm`);
   if (fs.existsSync(cached)) {
     step(`wasm-opt -${OPT}: cached (${rel(cached)})`);
