@@ -12,6 +12,8 @@ pub mod decode;
 pub mod diagnostic;
 pub mod model;
 pub mod pyjson;
+pub mod random;
+pub mod secret;
 pub mod suggest;
 pub mod yaml;
 
