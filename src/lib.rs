@@ -10,6 +10,7 @@
 
 pub mod decode;
 pub mod diagnostic;
+pub mod generate;
 pub mod model;
 pub mod pyjson;
 pub mod random;
