@@ -25,7 +25,7 @@ const STRING_KEYS: &[&str] = &["length", "charset"];
 const STATIC_KEYS: &[&str] = &["default", "value", "validation", "prompt_on_empty"];
 const CHARSETS: &[&str] = &["alphanumeric", "alpha", "numeric", "hex"];
 
-/// What [`generate`] will do, once the options are parsed.
+/// What [`super::generate`] will do, once the options are parsed.
 pub(super) enum Plan {
     /// `length` independent uniform picks from `charset`.
     Chars { charset: Vec<char>, length: usize },
