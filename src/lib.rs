@@ -22,6 +22,7 @@ pub mod paths;
 pub mod pyjson;
 pub mod random;
 pub mod report;
+pub mod secret;
 pub mod suggest;
 pub mod sync;
 pub mod validate;
