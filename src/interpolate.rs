@@ -295,10 +295,8 @@ pub fn interpolate_tree(root: &mut Node, vars: &DataMap, env: &Env, jinja: &Jinj
 
 fn walk(node: &mut Node, f: &mut dyn FnMut(&str) -> String) {
     match &mut node.value {
-        Value::Str(s) => {
-            if s.contains("${") || s.contains("{{") {
-                *s = f(s);
-            }
+        Value::Str(s) if (s.contains("${") || s.contains("{{")) => {
+            *s = f(s);
         }
         Value::Seq(items) => items.iter_mut().for_each(|n| walk(n, f)),
         Value::Map(entries) => {
