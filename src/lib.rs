@@ -10,9 +10,12 @@
 
 pub mod decode;
 pub mod diagnostic;
+pub mod lockfile;
 pub mod model;
 pub mod pyjson;
 pub mod suggest;
+pub mod target_id;
+pub mod timefmt;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Error, ErrorCode, LineIndex, Severity, Span};
