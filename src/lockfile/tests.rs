@@ -33,6 +33,7 @@ const REFRESH_BEFORE: &str =
     include_str!("../../tests/fixtures/lockfile/refresh.before.gitsecrets.lock");
 const REFRESH_AFTER: &str =
     include_str!("../../tests/fixtures/lockfile/refresh.after.gitsecrets.lock");
+const DEFS_SF: &str = include_str!("../../tests/fixtures/lockfile/definitions.Secretfile.yml");
 const REFRESH_SF: &str = include_str!("../../tests/fixtures/lockfile/refresh.Secretfile.yml");
 
 fn load(text: &str) -> Secretfile {
@@ -229,6 +230,65 @@ fn reference_definition_hash_vectors() {
         ),
     ] {
         assert_eq!(definition_hash(by_name(name), &sf), want, "{name}");
+    }
+}
+
+/// Cases the reference's sync cannot record (provider targets, provider reads, unknown
+/// kinds): expected values from calling the reference's own function,
+/// `hash_secret_definition(s, secretfile=sf)` on
+/// `ConfigLoader().load_file("definitions.Secretfile.yml")`.
+#[test]
+fn definition_hashes_of_the_reference_function() {
+    let sf = load(DEFS_SF);
+    let by_name = |n: &str| sf.secrets.iter().find(|s| s.name == n).unwrap();
+    for (name, want) in [
+        // `templates.a.b`: the template named `a.b`
+        (
+            "t_dotted",
+            "b81eabe1f7d2b4e329045980d6424f147c1954e86f2a648551ac1bbe4da28033",
+        ),
+        // field and shared targets in document order, identity policies
+        (
+            "t_plain",
+            "5eaef7b4d1ca59499a4a42d0e56f609d04169c46d7ce185f3b8cb36db258af66",
+        ),
+        // unknown template: no `template` key
+        (
+            "t_missing",
+            "ef6ad4da3d678c91de2145393687c637f1c977d0eb81081fae2000a0d3845b99",
+        ),
+        // `required: "no"` (lax bool), nested `read`
+        (
+            "src_provider",
+            "f0e2b05bd03183b6d291b920c44eac9b2046c7638e10b7aee265ba6242b4c9f6",
+        ),
+        // `required: 1`
+        (
+            "src_env_trim",
+            "7c1387c3d39781875c1872cc75664594753c557d1c066d537a4703d5055e7555",
+        ),
+        // unknown key in `source` dropped
+        (
+            "src_no_config_keys",
+            "1ba0a5f0466cc27ba2423c2ba6c86a861f0754f4f5ae29fa27822cce3caa04d6",
+        ),
+        // provider targets with nulls and nested config, sorted by hash
+        (
+            "policies_targets",
+            "9942dfdb5e773f399f4f5dcc631818aeb002cd1b813d76630104d3058df09f7e",
+        ),
+        // unknown kind, `local: true`, negative and tiny numbers
+        (
+            "custom_kind",
+            "5ce2c55fda4619e126c39453e7cbdb1986c578104537c3c238106086a8c57669",
+        ),
+    ] {
+        assert_eq!(
+            definition_hash(by_name(name), &sf),
+            want,
+            "{name}: {}",
+            definition_payload(by_name(name), &sf)
+        );
     }
 }
 
@@ -772,4 +832,30 @@ fn hostile_inputs_do_not_panic() {
     )
     .unwrap();
     assert!(lf.entry("__proto__").is_some());
+}
+
+#[test]
+#[ignore]
+fn measure_big_lockfile() {
+    let base = Lockfile::parse(AGENT_LOCK).unwrap();
+    let mut lf = Lockfile::default();
+    let (_, e) = base.secrets.first().unwrap();
+    for i in 0..5000 {
+        lf.secrets.insert(format!("secret_{i}"), e.clone());
+    }
+    let text = lf.to_text();
+    let t = std::time::Instant::now();
+    let parsed = Lockfile::parse(&text).unwrap();
+    let p = t.elapsed();
+    let t = std::time::Instant::now();
+    let out = parsed.to_text();
+    let w = t.elapsed();
+    let t = std::time::Instant::now();
+    let _ = parsed.clone().refresh(&[], false);
+    let r = t.elapsed();
+    assert_eq!(out, text);
+    eprintln!(
+        "{} KiB: parse {p:?}, to_text {w:?}, refresh {r:?}",
+        text.len() / 1024
+    );
 }
