@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod model;
 pub mod pyjson;
 pub mod suggest;
+pub mod targets;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Error, ErrorCode, LineIndex, Severity, Span};
