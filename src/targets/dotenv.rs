@@ -1,0 +1,659 @@
+//! The dotenv format: read an existing `.env`, update our keys in place, quote values so that
+//! they come back byte for byte.
+//!
+//! # Reading
+//!
+//! The grammar is python-dotenv's (1.2.x, the reference CLI's ecosystem), ported rule for rule:
+//! `[export ]KEY=value` bindings, `'KEY'` quoted keys, single-quoted values (escapes `\\` and
+//! `\'`), double-quoted values (escapes `\\ \' \" \a \b \f \n \r \t \v`), multi-line quoted
+//! values, unquoted values that end at the line end minus an inline comment (`#` after
+//! whitespace) and trailing whitespace, `KEY` without `=` (no value), and python-dotenv's error
+//! recovery (a line it cannot parse is skipped up to its end). Like python-dotenv reading a
+//! file, a leading BOM is ignored and `\r\n` / `\r` line ends read as `\n`. Variable expansion
+//! (`${NAME}`) is **not** applied: [`parse_dotenv`] returns the values as written, which is what
+//! a drift check compares. Hostile input cannot make it panic or loop: every step advances.
+//!
+//! # Writing
+//!
+//! [`render`] keeps the existing text byte for byte except the values of our keys:
+//! comments, blank lines, `export ` prefixes, key spelling, inline comments after a value,
+//! unrelated keys, order and line-ending style (CRLF stays CRLF) are preserved. A key that
+//! occurs several times is updated at **every** occurrence (as python-dotenv's `set_key` does),
+//! so every loader sees the new value whether it keeps the first or the last occurrence, and no
+//! stale copy of a secret stays in the file. New keys are appended at the end in entry order,
+//! with `export ` when every existing binding uses it. The output always ends with a line end.
+//! After rendering, the text is parsed back with the grammar above and every one of our keys
+//! must read back to its value; a damaged existing file that would swallow a new line (an
+//! unterminated quote) is refused with `TARGET_MERGE_FAILED` instead of being made worse.
+//!
+//! With `merge: false` the existing text is ignored and the file holds only our keys, one
+//! `KEY=value` line each (`\n` line ends), like the reference.
+//!
+//! # Quoting
+//!
+//! The reference writes `KEY=value`, wrapping the value in `"` (unescaped) when it contains a
+//! space, `"`, `'`, `$`, `\` or a newline. That breaks on `"` and on `#`. Ours picks, per value,
+//! the first encoding that fits ([`Encoding`]):
+//!
+//! | encoding | used when the value | example |
+//! | --- | --- | --- |
+//! | bare | is non-empty and only has ASCII letters, digits and `_ - . , / : @ % + =` | `KEY=abc-123` |
+//! | empty | is empty | `KEY=` |
+//! | single | has no `'`, no CR, no `\\` pair and does not end with `\` | `KEY='p@ss $x#1'` |
+//! | double | has no `"` and no `\` (so it has `'` or CR); LF is written `\n`, CR `\r` | `KEY="it's"` |
+//! | raw | is printable ASCII without `#`, no space at either end, not starting with a quote or backtick | `KEY=a'b"c\d` |
+//! | escaped | anything else: `"` with `\\`, `\"`, `\n`, `\r` escapes | `KEY="a'b\"c\\d #"` |
+//!
+//! Bare and empty values are byte-identical to the reference. Which readers get the value back
+//! exactly (checked by `scripts/dotenv-roundtrip.py` and `.mjs` on a table of hostile values
+//! and random passwords from the reference's charset):
+//!
+//! | reader | bare/empty | single | double | raw | escaped |
+//! | --- | --- | --- | --- | --- | --- |
+//! | python-dotenv, `interpolate=False`, and [`parse_dotenv`] | yes | yes | yes | yes | yes |
+//! | npm `dotenv` `parse` | yes | yes | yes | yes | **no** (`\\` and `\"` stay escaped) |
+//! | docker compose (`env_file`, compose-go) | yes | yes | without `$` | without `$` | without `$` |
+//! | POSIX shell `. ./.env` | yes | yes | no | no | no |
+//!
+//! python-dotenv's default `interpolate=True` expands `${NAME}` and `${NAME:-default}` in every
+//! value, quoted or not, and has no escape for it: a value containing `${…}` only round-trips
+//! with interpolation off. A value with a raw newline is only written single-quoted (multi-line,
+//! which python-dotenv, npm dotenv and compose read); otherwise newlines are escaped.
+//!
+//! # Keys
+//!
+//! [`check_key`] sorts keys into three groups: portable environment variable names
+//! (`[A-Za-z_][A-Za-z0-9_]*`), names that dotenv readers accept but shells cannot set
+//! (`db-password`, `app.key`, `1ST`: a warning), and names that would not parse back as
+//! themselves (empty, whitespace, `=`, `#`, quotes, control characters: an error; [`render`]
+//! refuses them with `INVALID_TARGET`). The reference writes any name.
+//!
+//! Values reach this module as plain strings: callers pass the exposed secret value and must
+//! not log the rendered text.
+
+use crate::diagnostic::{Diagnostic, ErrorCode, LineIndex};
+
+/// Python's `str.isspace()` (and the `\s` of its `re` module): Rust's whitespace plus the
+/// four ASCII separators U+001C..U+001F.
+fn py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// `[^\S\r\n]`: whitespace that does not end a line.
+fn inline_space(c: char) -> bool {
+    py_space(c) && c != '\r' && c != '\n'
+}
+
+/// One binding (or comment, blank run or unparsable line) of a dotenv text.
+#[derive(Debug, Clone)]
+struct Binding {
+    /// Byte range of the whole binding (leading whitespace and line end included).
+    start: usize,
+    end: usize,
+    /// `true` when python-dotenv would skip this line as unparsable.
+    error: bool,
+    key: Option<String>,
+    /// `export ` precedes the key.
+    export: bool,
+    /// Byte offset just after the key (after the closing quote of a quoted key).
+    key_end: usize,
+    /// The value as python-dotenv reads it (escapes decoded); `None` for `KEY` without `=`.
+    value: Option<String>,
+    /// Byte range replaced when the value is updated: from just after `=` to the end of the
+    /// value token (closing quote included, inline comment and trailing blanks excluded).
+    value_span: Option<(usize, usize)>,
+}
+
+/// A parse failure inside one binding (python-dotenv's `Error`): the line is skipped.
+struct Fail;
+
+/// Cursor over the text, mirroring python-dotenv's `Reader`.
+struct Reader<'a> {
+    s: &'a str,
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn rest(&self) -> &'a str {
+        self.s.get(self.pos..).unwrap_or("")
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    /// Advance past the longest prefix whose characters satisfy `f`.
+    fn skip_while(&mut self, f: impl Fn(char) -> bool) -> usize {
+        let start = self.pos;
+        let n: usize = self
+            .rest()
+            .chars()
+            .take_while(|&c| f(c))
+            .map(char::len_utf8)
+            .sum();
+        self.pos += n;
+        self.pos - start
+    }
+
+    /// `(?:export[^\S\r\n]+)?`
+    fn export(&mut self) -> bool {
+        let rest = self.rest();
+        if let Some(after) = rest.strip_prefix("export")
+            && after.chars().next().is_some_and(inline_space)
+        {
+            self.pos += "export".len();
+            self.skip_while(inline_space);
+            return true;
+        }
+        false
+    }
+
+    /// `parse_key`: `None` for a comment, else `'([^']+)'` or `([^=\#\s]+)`.
+    fn key(&mut self) -> Result<Option<String>, Fail> {
+        match self.peek() {
+            Some('#') => Ok(None),
+            Some('\'') => {
+                let rest = self.rest().get(1..).unwrap_or("");
+                match rest.find('\'') {
+                    Some(n) if n > 0 => {
+                        let key = rest.get(..n).unwrap_or("").to_string();
+                        self.pos += n + 2;
+                        Ok(Some(key))
+                    }
+                    _ => Err(Fail),
+                }
+            }
+            _ => {
+                let start = self.pos;
+                if self.skip_while(|c| c != '=' && c != '#' && !py_space(c)) == 0 {
+                    return Err(Fail);
+                }
+                Ok(Some(self.s.get(start..self.pos).unwrap_or("").to_string()))
+            }
+        }
+    }
+
+    /// A quoted value `q((?:\\.|[^q\\])*)q` (DOTALL); returns the raw inner text.
+    fn quoted(&mut self, q: char) -> Result<&'a str, Fail> {
+        let rest = self.rest();
+        let mut chars = rest.char_indices().skip(1);
+        while let Some((i, c)) = chars.next() {
+            if c == '\\' {
+                if chars.next().is_none() {
+                    return Err(Fail);
+                }
+            } else if c == q {
+                self.pos += i + 1;
+                return Ok(rest.get(1..i).unwrap_or(""));
+            }
+        }
+        Err(Fail)
+    }
+
+    /// `parse_value`, returning the decoded value and the end of its token.
+    fn value(&mut self) -> Result<String, Fail> {
+        match self.peek() {
+            Some('\'') => Ok(unescape(self.quoted('\'')?, |c| matches!(c, '\\' | '\''))),
+            Some('"') => Ok(unescape(self.quoted('"')?, |c| {
+                matches!(
+                    c,
+                    '\\' | '\'' | '"' | 'a' | 'b' | 'f' | 'n' | 'r' | 't' | 'v'
+                )
+            })),
+            None | Some('\n') | Some('\r') => Ok(String::new()),
+            Some(_) => {
+                let start = self.pos;
+                self.skip_while(|c| c != '\r' && c != '\n');
+                let part = self.s.get(start..self.pos).unwrap_or("");
+                let value = strip_inline_comment(part).trim_end_matches(py_space);
+                // The token ends where the value ends; the rest of the line is kept as is.
+                self.pos = start + value.len();
+                Ok(value.to_string())
+            }
+        }
+    }
+
+    /// `(?:[^\S\r\n]*#[^\r\n]*)?`
+    fn comment(&mut self) {
+        let save = self.pos;
+        self.skip_while(inline_space);
+        if self.peek() == Some('#') {
+            self.skip_while(|c| c != '\r' && c != '\n');
+        } else {
+            self.pos = save;
+        }
+    }
+
+    /// `[^\S\r\n]*(?:\r\n|\n|\r|$)`
+    fn end_of_line(&mut self) -> Result<(), Fail> {
+        let save = self.pos;
+        self.skip_while(inline_space);
+        let rest = self.rest();
+        if rest.starts_with("\r\n") {
+            self.pos += 2;
+        } else if rest.starts_with('\n') || rest.starts_with('\r') {
+            self.pos += 1;
+        } else if !rest.is_empty() {
+            self.pos = save;
+            return Err(Fail);
+        }
+        Ok(())
+    }
+
+    /// `[^\r\n]*(?:\r|\n|\r\n)?` (a lone `\r` first, as in python-dotenv).
+    fn rest_of_line(&mut self) {
+        self.skip_while(|c| c != '\r' && c != '\n');
+        if matches!(self.peek(), Some('\r') | Some('\n')) {
+            self.pos += 1;
+        }
+    }
+
+    /// The body of `parse_binding` after the mark; `Err` leaves `pos` where it failed.
+    fn binding_body(&mut self, b: &mut Binding) -> Result<(), Fail> {
+        self.skip_while(py_space);
+        if self.pos >= self.s.len() {
+            return Ok(());
+        }
+        b.export = self.export();
+        b.key = self.key()?;
+        b.key_end = self.pos;
+        self.skip_while(inline_space);
+        if self.peek() == Some('=') {
+            let eq_end = self.pos + 1;
+            self.pos = eq_end;
+            let spaces = self.skip_while(inline_space);
+            if spaces > 0 && self.peek() == Some('#') {
+                b.value = Some(String::new());
+                b.value_span = Some((eq_end, eq_end));
+            } else {
+                b.value = Some(self.value()?);
+                b.value_span = Some((eq_end, self.pos));
+            }
+        }
+        self.comment();
+        self.end_of_line()
+    }
+
+    fn binding(&mut self) -> Binding {
+        let start = self.pos;
+        let mut b = Binding {
+            start,
+            end: start,
+            error: false,
+            key: None,
+            export: false,
+            key_end: start,
+            value: None,
+            value_span: None,
+        };
+        if self.binding_body(&mut b).is_err() {
+            self.rest_of_line();
+            b = Binding {
+                error: true,
+                key: None,
+                value: None,
+                value_span: None,
+                ..b
+            };
+        }
+        // Every binding consumes at least one character, so parsing always terminates.
+        if self.pos == start {
+            self.pos += self.peek().map_or(1, char::len_utf8);
+        }
+        b.end = self.pos;
+        b
+    }
+}
+
+/// `re.sub(r"\s+#.*", "", part)` on a single line: cut at the first whitespace run that is
+/// followed by `#`.
+fn strip_inline_comment(part: &str) -> &str {
+    let mut run_start = None;
+    for (i, c) in part.char_indices() {
+        if py_space(c) {
+            run_start.get_or_insert(i);
+        } else {
+            if c == '#'
+                && let Some(s) = run_start
+            {
+                return part.get(..s).unwrap_or(part);
+            }
+            run_start = None;
+        }
+    }
+    part
+}
+
+/// Decode backslash escapes whose second character satisfies `known` (python-dotenv's
+/// `decode_escapes`); any other backslash stays as written.
+fn unescape(raw: &str, known: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\'
+            && let Some(&n) = chars.peek()
+            && known(n)
+        {
+            chars.next();
+            out.push(match n {
+                'a' => '\u{7}',
+                'b' => '\u{8}',
+                'f' => '\u{c}',
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                'v' => '\u{b}',
+                other => other,
+            });
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Parse `text` (already without BOM) into bindings covering it entirely.
+fn bindings(text: &str) -> Vec<Binding> {
+    let mut reader = Reader { s: text, pos: 0 };
+    let mut out = Vec::new();
+    while reader.pos < text.len() {
+        out.push(reader.binding());
+    }
+    out
+}
+
+/// Translate `\r\n` and lone `\r` to `\n`, as Python's text-mode file reading does.
+fn universal_newlines(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Read a dotenv text the way python-dotenv's `dotenv_values(path, interpolate=False)` reads
+/// the file: `(key, value)` for every binding with a value, in file order, duplicates
+/// included (loaders keep the last). Lines python-dotenv cannot parse and keys without `=` are
+/// skipped; a leading BOM is ignored; `\r\n` and `\r` count as `\n`. Never panics.
+///
+/// ```
+/// use secretzero_agent::targets::dotenv::parse_dotenv;
+/// let text = "# db\nexport DB_USER=app\nDB_PASS='p#ss word' # set by secretzero\n";
+/// assert_eq!(
+///     parse_dotenv(text),
+///     vec![("DB_USER".into(), "app".into()), ("DB_PASS".into(), "p#ss word".into())]
+/// );
+/// ```
+pub fn parse_dotenv(text: &str) -> Vec<(String, String)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = universal_newlines(text);
+    bindings(&text)
+        .into_iter()
+        .filter(|b| !b.error)
+        .filter_map(|b| Some((b.key?, b.value?)))
+        .collect()
+}
+
+/// The value of `key` in a dotenv text (its last occurrence), as [`parse_dotenv`] reads it.
+pub fn lookup(text: &str, key: &str) -> Option<String> {
+    parse_dotenv(text)
+        .into_iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+/// How [`encode_value`] writes a value (see the module docs for the rules and which readers
+/// read each one back).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// Unquoted, made only of characters no reader treats specially.
+    Bare,
+    /// The empty value, `KEY=`.
+    Empty,
+    /// Single quotes, the value verbatim.
+    Single,
+    /// Double quotes; LF written `\n`, CR `\r`, nothing else escaped.
+    Double,
+    /// Unquoted and verbatim (values that single or double quotes cannot hold for npm dotenv).
+    Raw,
+    /// Double quotes with `\\`, `\"`, `\n` and `\r` escapes.
+    Escaped,
+}
+
+fn bare_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_-.,/:@%+=".contains(c)
+}
+
+/// The [`Encoding`] [`encode_value`] uses for `value`.
+pub fn encoding_of(value: &str) -> Encoding {
+    if value.is_empty() {
+        Encoding::Empty
+    } else if value.chars().all(bare_char) {
+        Encoding::Bare
+    } else if !value.contains(['\'', '\r']) && !value.contains("\\\\") && !value.ends_with('\\') {
+        Encoding::Single
+    } else if !value.contains(['"', '\\']) {
+        Encoding::Double
+    } else if value.chars().all(|c| (' '..='~').contains(&c) && c != '#')
+        && !value.starts_with([' ', '\'', '"', '`'])
+        && !value.ends_with(' ')
+    {
+        Encoding::Raw
+    } else {
+        Encoding::Escaped
+    }
+}
+
+/// The text written after `KEY=` for `value` (see the module docs).
+///
+/// ```
+/// use secretzero_agent::targets::dotenv::encode_value;
+/// assert_eq!(encode_value("abc123"), "abc123");
+/// assert_eq!(encode_value("p@ss word#1"), "'p@ss word#1'");
+/// assert_eq!(encode_value("it's"), "\"it's\"");
+/// assert_eq!(encode_value("a'b\"c #"), "\"a'b\\\"c #\"");
+/// ```
+pub fn encode_value(value: &str) -> String {
+    match encoding_of(value) {
+        Encoding::Bare | Encoding::Raw => value.to_string(),
+        Encoding::Empty => String::new(),
+        Encoding::Single => format!("'{value}'"),
+        Encoding::Double | Encoding::Escaped => {
+            let mut out = String::with_capacity(value.len() + 2);
+            out.push('"');
+            for c in value.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '"' => out.push_str("\\\""),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+    }
+}
+
+/// Whether a dotenv key is usable (see [`check_key`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeyCheck {
+    /// A portable environment variable name (`[A-Za-z_][A-Za-z0-9_]*`).
+    Portable,
+    /// Dotenv readers accept it but shells cannot set it; a warning to show.
+    Unportable(Diagnostic),
+    /// It would not read back as itself; an error ([`render`] refuses it).
+    Invalid(Diagnostic),
+}
+
+/// Classify a key written to a dotenv file. Diagnostics name the key (keys are not secret).
+pub fn check_key(key: &str) -> KeyCheck {
+    let breaks = |c: char| py_space(c) || c.is_control() || "=#'\"`".contains(c);
+    if key.is_empty() || key.chars().any(breaks) {
+        return KeyCheck::Invalid(
+            Diagnostic::error(
+                ErrorCode::InvalidTarget,
+                format!("dotenv key {key:?} cannot be written: it is empty or has whitespace, `=`, `#`, a quote or a control character"),
+            )
+            .with_hint("set the target's `key` to a name like `DB_PASSWORD`"),
+        );
+    }
+    let mut chars = key.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        KeyCheck::Portable
+    } else {
+        KeyCheck::Unportable(
+            Diagnostic::warning(
+                ErrorCode::InvalidTarget,
+                format!("dotenv key `{key}` is not a portable environment variable name"),
+            )
+            .with_hint(
+                "dotenv loaders read it but shells cannot set it; use letters, digits and `_` \
+                 (set the target's `key` to keep the secret's name)",
+            ),
+        )
+    }
+}
+
+/// Render the dotenv file that holds `entries` (`(key, exposed value)`, in sync order).
+///
+/// With `merge` and an `existing` text, that text is kept and only our keys change (see the
+/// module docs); otherwise the file is just our keys. A key given twice takes its last value
+/// at its first position. Errors: `INVALID_TARGET` for a key that cannot be written,
+/// `TARGET_MERGE_FAILED` when the existing text is damaged so that a value would not read back.
+///
+/// ```
+/// use secretzero_agent::targets::dotenv::render;
+/// let existing = "# app\r\nexport API_KEY=old # rotated\r\nDEBUG=1\r\n";
+/// let entries = vec![
+///     ("API_KEY".to_string(), "s3cr3t".to_string()),
+///     ("DB_PASS".to_string(), "p w".to_string()),
+/// ];
+/// assert_eq!(
+///     render(Some(existing), true, &entries).unwrap(),
+///     "# app\r\nexport API_KEY=s3cr3t # rotated\r\nDEBUG=1\r\nDB_PASS='p w'\r\n"
+/// );
+/// ```
+pub fn render(
+    existing: Option<&str>,
+    merge: bool,
+    entries: &[(String, String)],
+) -> Result<String, Diagnostic> {
+    // Last value wins, first position kept (a Python dict, as in the reference).
+    let mut wanted: indexmap::IndexMap<&str, &str> = indexmap::IndexMap::new();
+    for (key, value) in entries {
+        if let KeyCheck::Invalid(d) = check_key(key) {
+            return Err(d);
+        }
+        wanted.insert(key.as_str(), value.as_str());
+    }
+
+    let source = if merge { existing.unwrap_or("") } else { "" };
+    let (bom, body) = match source.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", source),
+    };
+    // New lines follow the file's first line end (CRLF stays CRLF).
+    let eol = match body.find('\n') {
+        Some(i) if i > 0 && body.get(i - 1..i) == Some("\r") => "\r\n",
+        _ => "\n",
+    };
+
+    let parsed = bindings(body);
+    let mut out = String::with_capacity(body.len() + 64 * wanted.len());
+    out.push_str(bom);
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor = 0;
+    for b in &parsed {
+        let Some(key) = b.key.as_deref().filter(|_| !b.error) else {
+            continue;
+        };
+        let Some(value) = wanted.get(key) else {
+            continue;
+        };
+        seen.insert(key.to_string());
+        let encoded = encode_value(value);
+        let (from, to) = b.value_span.unwrap_or((b.key_end, b.key_end));
+        out.push_str(body.get(cursor..from).unwrap_or(""));
+        if b.value_span.is_none() {
+            out.push('=');
+        }
+        out.push_str(&encoded);
+        // An unquoted value directly followed by `#` would swallow the comment.
+        let tail = body.get(to..b.end).unwrap_or("");
+        let quoted = encoded.starts_with(['\'', '"']);
+        if !quoted && tail.starts_with('#') {
+            out.push(' ');
+        }
+        cursor = to;
+    }
+    out.push_str(body.get(cursor..).unwrap_or(""));
+
+    let all_export = parsed.iter().any(|b| b.key.is_some() && !b.error)
+        && parsed
+            .iter()
+            .filter(|b| b.key.is_some() && !b.error)
+            .all(|b| b.export);
+    let mut appended = false;
+    for (key, value) in &wanted {
+        if seen.contains(*key) {
+            continue;
+        }
+        if !appended && !out.is_empty() && !out.ends_with(['\n', '\r']) {
+            out.push_str(eol);
+        }
+        appended = true;
+        if all_export {
+            out.push_str("export ");
+        }
+        out.push_str(key);
+        out.push('=');
+        out.push_str(&encode_value(value));
+        out.push_str(eol);
+    }
+    if !out.is_empty() && !out.ends_with(['\n', '\r']) {
+        out.push_str(eol);
+    }
+
+    verify(&out, body, &wanted)?;
+    Ok(out)
+}
+
+/// Parse `out` back and check that every key reads back as its value (last occurrence).
+fn verify(
+    out: &str,
+    body: &str,
+    wanted: &indexmap::IndexMap<&str, &str>,
+) -> Result<(), Diagnostic> {
+    let back = parse_dotenv(out);
+    for (key, value) in wanted {
+        let got = back.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v);
+        if got.map(String::as_str) != Some(*value) {
+            // Point at the first unparsable line of the existing text, the usual culprit.
+            let culprit = bindings(body).into_iter().find(|b| b.error);
+            let mut d = Diagnostic::error(
+                ErrorCode::TargetMergeFailed,
+                format!(
+                    "the existing dotenv file cannot be updated safely: `{key}` would not read back"
+                ),
+            )
+            .with_hint(
+                "fix the unterminated quote or broken line in the file (or set `merge: false`)",
+            );
+            if let Some(b) = culprit {
+                let idx = LineIndex::new(body);
+                d = d.at(Some(idx.span(b.start, b.end)));
+            }
+            return Err(d);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
