@@ -89,8 +89,14 @@ struct Unit {
     targets: Vec<Target>,
 }
 
+/// A unit with its resolved file targets.
+type Planned = (Unit, Vec<(Target, FileTarget)>);
+
 /// Resolve a secret's targets into file targets; any unusable target fails the secret.
-fn file_targets(targets: &[Target], allow_outside_root: bool) -> Result<Vec<(Target, FileTarget)>, String> {
+fn file_targets(
+    targets: &[Target],
+    allow_outside_root: bool,
+) -> Result<Vec<(Target, FileTarget)>, String> {
     let mut out = Vec::new();
     for t in targets {
         match (t.provider.as_str(), t.kind.as_str()) {
@@ -162,11 +168,16 @@ fn units(job: &Job<'_>, sf: &Secretfile, rng: &mut dyn RandomSource) -> Result<V
 }
 
 /// Run the engine over `jobs`.
-pub fn run(jobs: &[Job<'_>], ctx: &EngineContext<'_>, locks: &mut Lockfiles<'_>, rng: &mut dyn RandomSource) -> EngineOutput {
+pub fn run(
+    jobs: &[Job<'_>],
+    ctx: &EngineContext<'_>,
+    locks: &mut Lockfiles<'_>,
+    rng: &mut dyn RandomSource,
+) -> EngineOutput {
     let mut done: Vec<Done> = Vec::new();
     let mut errors = Vec::new();
     // Per job: units with their resolved file targets (None when the job failed early).
-    let mut planned: Vec<Option<Vec<(Unit, Vec<(Target, FileTarget)>)>>> = Vec::new();
+    let mut planned: Vec<Option<Vec<Planned>>> = Vec::new();
 
     for job in jobs {
         let s = job.secret;
@@ -249,7 +260,12 @@ pub fn run(jobs: &[Job<'_>], ctx: &EngineContext<'_>, locks: &mut Lockfiles<'_>,
                 // EXPOSE: the value goes into the file text the host writes to the target.
                 .map(|(k, v, _)| (k.clone(), v.expose().to_string()))
                 .collect();
-            match targets::render(plan.target.format, existing.as_deref(), plan.target.merge, &entries) {
+            match targets::render(
+                plan.target.format,
+                existing.as_deref(),
+                plan.target.merge,
+                &entries,
+            ) {
                 Ok(text) => rendered.push((path.clone(), text)),
                 Err(d) => {
                     let msg = format!("target file `{path}`: {}", diag_text(&d));
@@ -282,7 +298,11 @@ pub fn run(jobs: &[Job<'_>], ctx: &EngineContext<'_>, locks: &mut Lockfiles<'_>,
         let (Some(units), Some(d), Some(job)) = (p, done.get_mut(ji), jobs.get(ji)) else {
             continue;
         };
-        let lock: &mut Lockfile = if job.secret.local { locks.local } else { locks.shared };
+        let lock: &mut Lockfile = if job.secret.local {
+            locks.local
+        } else {
+            locks.shared
+        };
         let def_hash = crate::lockfile::definition_hash(job.secret, ctx.secretfile);
         for (u, fts) in units {
             let ids: Vec<String> = fts.iter().map(|(t, _)| target_id(t)).collect();
@@ -298,7 +318,14 @@ pub fn run(jobs: &[Job<'_>], ctx: &EngineContext<'_>, locks: &mut Lockfiles<'_>,
             if !ctx.dry_run {
                 // EXPOSE: hashing only; the hash is what the lockfile records.
                 let hash = hash_value(u.value.expose());
-                lock.record(&u.lock_key, &hash, &ids, ctx.now, ctx.actor, Some(&def_hash));
+                lock.record(
+                    &u.lock_key,
+                    &hash,
+                    &ids,
+                    ctx.now,
+                    ctx.actor,
+                    Some(&def_hash),
+                );
             }
         }
         d.detail.stored = !ctx.dry_run;
@@ -313,7 +340,11 @@ pub fn run(jobs: &[Job<'_>], ctx: &EngineContext<'_>, locks: &mut Lockfiles<'_>,
 /// Every target a secret writes to (for templates: each field's, the template's, its own).
 pub fn all_targets(s: &Secret, sf: &Secretfile) -> Vec<Target> {
     let mut out = s.targets.clone();
-    if let Some(t) = s.kind.strip_prefix("templates.").and_then(|n| sf.templates.get(n)) {
+    if let Some(t) = s
+        .kind
+        .strip_prefix("templates.")
+        .and_then(|n| sf.templates.get(n))
+    {
         for f in t.fields.values() {
             out.extend(f.targets.iter().cloned());
         }

@@ -203,7 +203,12 @@ struct Prepared {
 }
 
 fn truthy(v: Option<&String>) -> bool {
-    v.is_some_and(|v| matches!(v.trim().to_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+    v.is_some_and(|v| {
+        matches!(
+            v.trim().to_lowercase().as_str(),
+            "1" | "true" | "yes" | "on"
+        )
+    })
 }
 
 fn prepare(req: &SyncRequest) -> Result<Prepared, Error> {
@@ -225,10 +230,15 @@ fn prepare(req: &SyncRequest) -> Result<Prepared, Error> {
     if let Some(tp) = &lane.target_profile {
         lanes::apply_target_profile(&mut secretfile, tp).map_err(Error::from)?;
     }
-    let raw_lane_lockfile = lane
-        .selected
-        .as_ref()
-        .and_then(|n| secretfile.environments.as_ref()?.profiles.get(n)?.lockfile.clone());
+    let raw_lane_lockfile = lane.selected.as_ref().and_then(|n| {
+        secretfile
+            .environments
+            .as_ref()?
+            .profiles
+            .get(n)?
+            .lockfile
+            .clone()
+    });
     let cwd = req.cwd.clone().unwrap_or_default();
     let resolved = lockfile::resolve_lockfile_path(
         &req.secretfile_path,
@@ -261,12 +271,12 @@ pub fn target_files(req: &SyncRequest) -> Result<TargetFilesResponse, Error> {
     let mut files: Vec<String> = Vec::new();
     for s in &p.secretfile.secrets {
         for t in engine::all_targets(s, &p.secretfile) {
-            if t.provider == "local" && t.kind == "file" {
-                if let Ok(ft) = FileTarget::from_config(&t.config, req.allow_outside_root) {
-                    if !files.contains(&ft.path) {
-                        files.push(ft.path);
-                    }
-                }
+            if t.provider == "local"
+                && t.kind == "file"
+                && let Ok(ft) = FileTarget::from_config(&t.config, req.allow_outside_root)
+                && !files.contains(&ft.path)
+            {
+                files.push(ft.path);
             }
         }
     }
@@ -290,7 +300,8 @@ pub fn sync(req: &SyncRequest) -> Result<SyncResponse, Error> {
 fn parse_lock(text: Option<&str>, path: &str) -> Result<Lockfile, Error> {
     Lockfile::parse(text.unwrap_or("")).map_err(|mut d| {
         d.message = format!("lockfile `{path}`: {}", d.message);
-        d.hint.get_or_insert_with(|| "fix or remove the lockfile; nothing was written".to_string());
+        d.hint
+            .get_or_insert_with(|| "fix or remove the lockfile; nothing was written".to_string());
         Error::from(d)
     })
 }
@@ -304,7 +315,9 @@ fn existing_value(secret: &Secret, req: &SyncRequest) -> Option<String> {
             continue;
         }
         let ft = FileTarget::from_config(&t.config, req.allow_outside_root).ok()?;
-        let Some(Some(text)) = req.files.get(&ft.path) else { continue };
+        let Some(Some(text)) = req.files.get(&ft.path) else {
+            continue;
+        };
         let key = ft.entry_key(&secret.name);
         let v = match ft.format {
             FileFormat::Dotenv => targets::dotenv::lookup(text, key),
@@ -332,7 +345,11 @@ fn adoptable(secret: &Secret, outcome: Outcome, source: Source) -> bool {
 
 /// The `validation` pattern of a static-like secret, if any.
 fn validation_of(secret: &Secret) -> Option<&str> {
-    secret.config.get("validation").and_then(Data::as_str).filter(|p| !p.is_empty())
+    secret
+        .config
+        .get("validation")
+        .and_then(Data::as_str)
+        .filter(|p| !p.is_empty())
 }
 
 /// Run the sync planner with an injected random source (tests seed it).
@@ -349,23 +366,38 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
     let shared_before = shared.to_text();
     let local_before = local.to_text();
     let jinja = Jinja::new();
-    let mut warnings: Vec<Diagnostic> = p.warnings.iter().filter(|d| d.severity == Severity::Warning).cloned().collect();
+    let mut warnings: Vec<Diagnostic> = p
+        .warnings
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .cloned()
+        .collect();
 
     // Refresh: tracked target IDs that the current targets no longer produce are stale.
     let current = |want_local: bool| -> Vec<(String, Vec<String>)> {
         sf.secrets
             .iter()
             .filter(|s| s.local == want_local)
-            .map(|s| (s.name.clone(), crate::target_id::valid_target_ids(&s.targets)))
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    crate::target_id::valid_target_ids(&s.targets),
+                )
+            })
             .collect()
     };
     let mut refresh = RefreshReport::default();
     if req.refresh {
         let a = shared.refresh(&current(false), req.dry_run);
         let b = local.refresh(&current(true), req.dry_run);
-        let mut rows: Vec<RefreshRow> = a.rows.into_iter().chain(b.rows).map(RefreshRow::from).collect();
+        let mut rows: Vec<RefreshRow> = a.rows.into_iter().chain(b.rows).collect();
         let order: Vec<&str> = sf.secrets.iter().map(|s| s.name.as_str()).collect();
-        rows.sort_by_key(|r| order.iter().position(|n| *n == r.secret).unwrap_or(usize::MAX));
+        rows.sort_by_key(|r| {
+            order
+                .iter()
+                .position(|n| *n == r.secret)
+                .unwrap_or(usize::MAX)
+        });
         refresh = RefreshReport {
             checked_secrets: a.checked_secrets + b.checked_secrets,
             mismatch_secrets: a.mismatch_secrets + b.mismatch_secrets,
@@ -383,8 +415,15 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
     let mut jobs: Vec<Job<'_>> = Vec::new();
     for s in &sf.secrets {
         let lock = if s.local { &local } else { &shared };
-        let recorded = if let Some(t) = s.kind.strip_prefix("templates.").and_then(|n| sf.templates.get(n)) {
-            !t.fields.is_empty() && t.fields.keys().all(|f| lock.entry(&format!("{}.{f}", s.name)).is_some())
+        let recorded = if let Some(t) = s
+            .kind
+            .strip_prefix("templates.")
+            .and_then(|n| sf.templates.get(n))
+        {
+            !t.fields.is_empty()
+                && t.fields
+                    .keys()
+                    .all(|f| lock.entry(&format!("{}.{f}", s.name)).is_some())
         } else {
             lock.entry(&s.name).is_some()
         };
@@ -414,22 +453,30 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
             continue;
         }
         let mut value = supplied.map(|v| SecretValue::new(v.clone()));
-        if value.is_none() && !recorded && adoptable(s, c.outcome, c.source) {
-            if let Some(v) = existing_value(s, req) {
-                value = Some(SecretValue::new(v));
-                c.outcome = Outcome::Automatic;
-                c.source = Source::Existing;
-            }
+        if value.is_none()
+            && !recorded
+            && adoptable(s, c.outcome, c.source)
+            && let Some(v) = existing_value(s, req)
+        {
+            value = Some(SecretValue::new(v));
+            c.outcome = Outcome::Automatic;
+            c.source = Source::Existing;
         }
         if let (Some(v), Some(pattern)) = (&value, validation_of(s)) {
             // EXPOSE: checked against the pattern; the error never contains it.
             if let Err(d) = crate::generate::check_validation(pattern, v.expose()) {
-                failed.insert(s.name.clone(), format!("{} (value for `{}`)", d.message, s.name));
+                failed.insert(
+                    s.name.clone(),
+                    format!("{} (value for `{}`)", d.message, s.name),
+                );
                 continue;
             }
         }
         if c.source == Source::Script && value.is_none() {
-            value = req.script_outputs.get(&s.name).map(|v| SecretValue::new(v.clone()));
+            value = req
+                .script_outputs
+                .get(&s.name)
+                .map(|v| SecretValue::new(v.clone()));
         }
         match c.outcome {
             Outcome::Automatic => jobs.push(Job {
@@ -438,12 +485,17 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
                 supplied: value,
             }),
             Outcome::Pending => {
-                let mut ai = render_instructions(s, &sf.variables, &jinja).unwrap_or_else(|| script_instructions(s));
+                let mut ai = render_instructions(s, &sf.variables, &jinja)
+                    .unwrap_or_else(|| script_instructions(s));
                 ai.automation_level = Some(c.automation_level);
                 pending.insert(s.name.clone(), PendingSecret { instructions: ai });
             }
             Outcome::Failed => {
-                failed.insert(s.name.clone(), c.reason.unwrap_or_else(|| crate::classify::NO_INSTRUCTIONS.to_string()));
+                failed.insert(
+                    s.name.clone(),
+                    c.reason
+                        .unwrap_or_else(|| crate::classify::NO_INSTRUCTIONS.to_string()),
+                );
             }
         }
     }
@@ -512,7 +564,13 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
             secret: true,
         }));
         if !req.dry_run && !synced.is_empty() {
-            shared.record_secretfile(&req.secretfile_path, &text_hash, &now, None, Some(&req.identity));
+            shared.record_secretfile(
+                &req.secretfile_path,
+                &text_hash,
+                &now,
+                None,
+                Some(&req.identity),
+            );
         }
         engine_results = Some(results);
     }
@@ -527,8 +585,20 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
 
     if !req.dry_run {
         for (lock, before, path, role, existed) in [
-            (&shared, &shared_before, &p.lockfile_path, WriteRole::Lockfile, req.lockfile.is_some()),
-            (&local, &local_before, &p.local_lockfile_path, WriteRole::LocalLockfile, req.local_lockfile.is_some()),
+            (
+                &shared,
+                &shared_before,
+                &p.lockfile_path,
+                WriteRole::Lockfile,
+                req.lockfile.is_some(),
+            ),
+            (
+                &local,
+                &local_before,
+                &p.local_lockfile_path,
+                WriteRole::LocalLockfile,
+                req.local_lockfile.is_some(),
+            ),
         ] {
             let after = lock.to_text();
             if &after == before {
@@ -536,10 +606,20 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
             }
             if lock.is_semantically_empty() {
                 if existed {
-                    writes.push(FileWrite { path: path.clone(), contents: None, role, secret: false });
+                    writes.push(FileWrite {
+                        path: path.clone(),
+                        contents: None,
+                        role,
+                        secret: false,
+                    });
                 }
             } else {
-                writes.push(FileWrite { path: path.clone(), contents: Some(after), role, secret: false });
+                writes.push(FileWrite {
+                    path: path.clone(),
+                    contents: Some(after),
+                    role,
+                    secret: false,
+                });
             }
         }
     }
@@ -571,7 +651,11 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
         resolved_mode: if sz_agent {
             "auto".to_string()
         } else {
-            sf.agent.as_ref().map(|a| a.mode.as_str()).unwrap_or("auto").to_string()
+            sf.agent
+                .as_ref()
+                .map(|a| a.mode.as_str())
+                .unwrap_or("auto")
+                .to_string()
         },
         web_url: None,
         web_session_id: None,
@@ -589,7 +673,11 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
 fn local_actor(identity: &DataMap) -> DataMap {
     let mut target = DataMap::new();
     target.insert("provider".into(), Data::String("local".into()));
-    for (key, from) in [("username", "os_user"), ("uid", "os_uid"), ("full_name", "full_name")] {
+    for (key, from) in [
+        ("username", "os_user"),
+        ("uid", "os_uid"),
+        ("full_name", "full_name"),
+    ] {
         if let Some(v) = identity.get(key).or_else(|| identity.get(from)) {
             target.insert(key.into(), v.clone());
         }
@@ -602,14 +690,22 @@ fn local_actor(identity: &DataMap) -> DataMap {
 /// Instructions for an untrusted `script` secret without its own: what it would run and how
 /// to allow it.
 fn script_instructions(s: &Secret) -> AgentInstructions {
-    let command = s.config.get("command").and_then(Data::as_str).unwrap_or("").to_string();
+    let command = s
+        .config
+        .get("command")
+        .and_then(Data::as_str)
+        .unwrap_or("")
+        .to_string();
     let args: Vec<String> = s
         .config
         .get("args")
         .and_then(Data::as_array)
-        .map(|a| a.iter().map(|x| crate::interpolate::python_str(x)).collect())
+        .map(|a| a.iter().map(crate::interpolate::python_str).collect())
         .unwrap_or_default();
-    let full = std::iter::once(command).chain(args).collect::<Vec<_>>().join(" ");
+    let full = std::iter::once(command)
+        .chain(args)
+        .collect::<Vec<_>>()
+        .join(" ");
     AgentInstructions {
         summary: format!("Review and run the script that produces `{}`", s.name),
         steps: vec![

@@ -21,7 +21,7 @@ mod path;
 mod read;
 
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Data, DataMap, Secret};
@@ -188,7 +188,7 @@ impl SecretfileInfo {
 }
 
 /// Whether a refresh removed stale targets or (under dry-run) would have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum RefreshStatus {
@@ -199,7 +199,7 @@ pub enum RefreshStatus {
 }
 
 /// One secret with stale target IDs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct RefreshRow {
     /// The secret.
@@ -212,7 +212,7 @@ pub struct RefreshRow {
 
 /// The outcome of [`Lockfile::refresh`] (`sync_results.refresh` in the report), keys in the
 /// reference's order.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct RefreshReport {
     /// Secrets that have a lockfile entry (with or without tracked targets).
