@@ -1,4 +1,5 @@
 //! End-to-end planner tests on the public API: Secretfile + lockfile + files in, report +
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 //! writes out.
 
 use std::collections::BTreeMap;
