@@ -1,6 +1,6 @@
 //! End-to-end planner tests on the public API: Secretfile + lockfile + files in, report +
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 //! writes out.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::BTreeMap;
 
