@@ -231,6 +231,33 @@ pub fn render(report: &SyncReport, opts: &TextOptions) -> String {
     text
 }
 
+/// Diagnostics as `FILE:LINE:COL: error[CODE]: message` lines, each followed by an indented
+/// `hint:` line when there is one (what the CLI prints to stderr).
+pub fn render_diagnostics(file: &str, diagnostics: &[crate::Diagnostic], color: bool) -> String {
+    let st = Style { color };
+    let mut out = String::new();
+    for d in diagnostics {
+        let kind = if d.is_error() {
+            st.red("error")
+        } else {
+            st.yellow("warning")
+        };
+        let place = match (d.line, d.column) {
+            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+            _ => file.to_string(),
+        };
+        out.push_str(&format!("{place}: {kind}[{}]: {}", d.code, d.message));
+        if let Some(p) = &d.path {
+            out.push_str(&format!(" (at `{p}`)"));
+        }
+        out.push('\n');
+        if let Some(h) = &d.hint {
+            out.push_str(&format!("  {} {h}\n", st.dim("hint:")));
+        }
+    }
+    out
+}
+
 /// A full-width rule with the name centred: `──── name ────`.
 fn rule(name: &str, width: usize) -> String {
     let label = format!(" {name} ");

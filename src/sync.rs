@@ -54,6 +54,14 @@ pub struct SyncRequest {
     #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub var_files: Vec<VarFile>,
+    /// Texts of the selected lane's var files by path, as listed by `target_files`
+    /// (`null` when the file does not exist). They are merged before `var_files`.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "wasm",
+        tsify(type = "Record<string, string | null>", optional)
+    )]
+    pub lane_var_files: BTreeMap<String, Option<String>>,
     /// The environment lane (`-e`).
     #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(optional))]
@@ -136,7 +144,9 @@ pub struct TargetFilesResponse {
     pub lockfile_path: String,
     /// The local lockfile to read.
     pub local_lockfile_path: String,
-    /// Variable files of the selected environment lane to read and pass in `var_files`.
+    /// Variable files of the selected environment lane: read them and pass them in
+    /// `lane_var_files`, then call `target_files` again (the lane's variables can change
+    /// target paths).
     pub var_files: Vec<String>,
 }
 
@@ -211,22 +221,67 @@ fn truthy(v: Option<&String>) -> bool {
     })
 }
 
-fn prepare(req: &SyncRequest) -> Result<Prepared, Error> {
-    let parsed = parse_secretfile(
+fn parse_with(req: &SyncRequest, var_files: Vec<VarFile>) -> crate::parse::ParsedSecretfile {
+    parse_secretfile(
         &req.text,
         &ParseOptions {
             env: req.env.clone(),
-            var_files: req.var_files.clone(),
+            var_files,
             ..ParseOptions::default()
         },
-    );
-    if !parsed.is_valid() {
-        return Err(Error::from_diagnostics(parsed.diagnostics));
+    )
+}
+
+/// Parse, select the lane, re-parse with the lane's var files, apply its target profile.
+/// With `strict`, every lane var file must have been provided by the host.
+fn prepare(req: &SyncRequest, strict: bool) -> Result<Prepared, Error> {
+    let dir = paths::dirname(&req.secretfile_path);
+    let first = parse_with(req, req.var_files.clone());
+    if !first.is_valid() {
+        return Err(Error::from_diagnostics(first.diagnostics));
     }
+    let lane =
+        lanes::select(&first.secretfile, req.environment.as_deref(), &dir).map_err(Error::from)?;
+    let parsed = if lane.var_files.is_empty() {
+        first
+    } else {
+        let mut files = Vec::new();
+        for path in &lane.var_files {
+            match req.lane_var_files.get(path) {
+                Some(Some(text)) => files.push(VarFile {
+                    path: path.clone(),
+                    text: text.clone(),
+                }),
+                Some(None) => {
+                    return Err(Error::from(
+                        Diagnostic::error(
+                            ErrorCode::Io,
+                            format!(
+                                "var file `{path}` of environment `{}` does not exist",
+                                lane.selected.clone().unwrap_or_default()
+                            ),
+                        )
+                        .with_hint("create it or remove it from the environment's `var_files`"),
+                    ));
+                }
+                None if strict => {
+                    return Err(Error::from(
+                        Diagnostic::error(ErrorCode::Usage, format!("var file `{path}` was not provided by the host"))
+                            .with_hint("call target_files, read the listed var_files and pass them in lane_var_files"),
+                    ));
+                }
+                None => {}
+            }
+        }
+        files.extend(req.var_files.iter().cloned());
+        let again = parse_with(req, files);
+        if !again.is_valid() {
+            return Err(Error::from_diagnostics(again.diagnostics));
+        }
+        again
+    };
     let mut secretfile = parsed.secretfile;
     let warnings = parsed.diagnostics;
-    let dir = paths::dirname(&req.secretfile_path);
-    let lane = lanes::select(&secretfile, req.environment.as_deref(), &dir).map_err(Error::from)?;
     if let Some(tp) = &lane.target_profile {
         lanes::apply_target_profile(&mut secretfile, tp).map_err(Error::from)?;
     }
@@ -267,7 +322,7 @@ fn prepare(req: &SyncRequest) -> Result<Prepared, Error> {
 /// # Errors
 /// The Secretfile's diagnostics when it is invalid; an unknown environment.
 pub fn target_files(req: &SyncRequest) -> Result<TargetFilesResponse, Error> {
-    let p = prepare(req)?;
+    let p = prepare(req, false)?;
     let mut files: Vec<String> = Vec::new();
     for s in &p.secretfile.secrets {
         for t in engine::all_targets(s, &p.secretfile) {
@@ -357,7 +412,7 @@ fn validation_of(secret: &Secret) -> Option<&str> {
 /// # Errors
 /// See [`sync`].
 pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<SyncResponse, Error> {
-    let p = prepare(req)?;
+    let p = prepare(req, true)?;
     let sf = &p.secretfile;
     let now = crate::timefmt::python_isoformat(&req.now).map_err(Error::from)?;
     let sz_agent = truthy(req.env.get("SZ_AGENT"));
@@ -660,7 +715,16 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
         web_url: None,
         web_session_id: None,
         selected_environment: p.lane.selected.clone(),
-        resolved_var_files: req.var_files.iter().map(|v| v.path.clone()).collect(),
+        resolved_var_files: p
+            .lane
+            .var_files
+            .iter()
+            .map(|f| match &req.cwd {
+                Some(cwd) if !paths::is_absolute(f) => format!("{cwd}/{f}"),
+                _ => f.clone(),
+            })
+            .chain(req.var_files.iter().map(|v| v.path.clone()))
+            .collect(),
         resolved_lockfile: p.lockfile_display.clone(),
         resolved_target_profile: p.lane.target_profile.clone(),
         warnings,

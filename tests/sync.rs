@@ -1,6 +1,11 @@
 //! End-to-end planner tests on the public API: Secretfile + lockfile + files in, report +
 //! writes out.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 
