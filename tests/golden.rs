@@ -301,7 +301,7 @@ fn golden_fixtures() {
         }
     }
     assert!(
-        bless || compared_count >= 25 || problems.len() > 0,
+        bless || compared_count >= 25 || !problems.is_empty(),
         "only {compared_count} cases compared with the reference"
     );
     assert!(
