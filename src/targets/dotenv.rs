@@ -425,6 +425,12 @@ fn bare_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "_-.,/:@%+=".contains(c)
 }
 
+/// Characters a raw (unquoted, verbatim) value may hold: no control characters, and no
+/// whitespace but the plain space (python-dotenv, npm dotenv and compose trim the others).
+fn raw_char(c: char) -> bool {
+    c == ' ' || !(c.is_control() || c.is_whitespace() || c == '\u{feff}')
+}
+
 /// The [`Encoding`] [`encode_value`] uses for `value`.
 pub fn encoding_of(value: &str) -> Encoding {
     if value.is_empty() {
@@ -435,9 +441,11 @@ pub fn encoding_of(value: &str) -> Encoding {
         Encoding::Single
     } else if !value.contains(['"', '\\']) {
         Encoding::Double
-    } else if value.chars().all(|c| (' '..='~').contains(&c) && c != '#')
-        && !value.starts_with([' ', '\'', '"', '`'])
+    } else if value.chars().all(raw_char)
+        && !value.contains(" #")
+        && !value.starts_with([' ', '\'', '"'])
         && !value.ends_with(' ')
+        && !(value.starts_with('`') && value.ends_with('`'))
     {
         Encoding::Raw
     } else {
