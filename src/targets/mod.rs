@@ -19,6 +19,12 @@
 //! - `merge`: default `true` (keep the file's other content).
 //! - `key`: the key written in the file, default the secret name.
 //!
+//! Values: the reference's engine hands a file target the secret's normalised string, except
+//! that a value which is a JSON object holding `config.value_field` (default `token`, a dot
+//! path) is replaced by that field first (a static map `{token: t, ...}` writes `t`; a map
+//! without it writes its compact sorted JSON). That choice belongs to the sync layer, before
+//! [`render`]; here every value is a string written as a string.
+//!
 //! Formats: [`dotenv`] and [`json`] are implemented. `yaml`, `toml` and `tfvars` are
 //! recognised but [`render`] refuses them with `INVALID_TARGET` for now (the reference needs
 //! optional packages for toml and fails without them).
