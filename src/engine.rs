@@ -32,6 +32,7 @@ pub struct Job<'a> {
 /// A planned write of one file target: path, format, and the (key, value) entries.
 struct FilePlan {
     target: FileTarget,
+    target_config: crate::model::DataMap,
     entries: Vec<(String, SecretValue, usize)>,
 }
 
@@ -229,12 +230,13 @@ pub fn run(
         for (ji, p) in planned.iter().enumerate() {
             let Some(units) = p else { continue };
             for (u, fts) in units {
-                for (_, ft) in fts {
+                for (t, ft) in fts {
                     let key = ft.entry_key(&u.default_key).to_string();
                     plans
                         .entry(ft.path.clone())
                         .or_insert_with(|| FilePlan {
                             target: ft.clone(),
+                            target_config: t.config.clone(),
                             entries: Vec::new(),
                         })
                         .entries
@@ -258,7 +260,7 @@ pub fn run(
                 .entries
                 .iter()
                 // EXPOSE: the value goes into the file text the host writes to the target.
-                .map(|(k, v, _)| (k.clone(), v.expose().to_string()))
+                .map(|(k, v, _)| (k.clone(), store_value(v.expose(), &plan.target_config)))
                 .collect();
             match targets::render(
                 plan.target.format,
@@ -351,6 +353,34 @@ pub fn all_targets(s: &Secret, sf: &Secretfile) -> Vec<Target> {
         out.extend(t.targets.iter().cloned());
     }
     out
+}
+
+/// The value a target stores: when the secret's value is a JSON object, the field named by
+/// the target's `value_field` (default `token`, a dot path) if present, as the reference's
+/// `_coerce_target_store_value` does; otherwise the value itself.
+pub fn store_value(value: &str, config: &crate::model::DataMap) -> String {
+    let field = match config.get("value_field") {
+        None => "token".to_string(),
+        Some(crate::model::Data::String(s)) => s.clone(),
+        Some(crate::model::Data::Null) => return value.to_string(),
+        Some(other) => crate::interpolate::python_str(other),
+    };
+    if field.is_empty() || !value.trim_start().starts_with('{') {
+        return value.to_string();
+    }
+    let Ok(serde_json::Value::Object(obj)) = serde_json::from_str::<serde_json::Value>(value)
+    else {
+        return value.to_string();
+    };
+    let mut current = &serde_json::Value::Object(obj.clone());
+    for segment in field.split('.') {
+        let key = segment.trim();
+        match current.get(key) {
+            Some(v) if !key.is_empty() => current = v,
+            _ => return value.to_string(),
+        }
+    }
+    generate::normalize_value(current)
 }
 
 /// The report name of a value source.

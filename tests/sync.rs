@@ -281,3 +281,18 @@ fn invalid_secretfile_and_lockfile_are_errors() {
     let e = sync(&req).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidLockfile);
 }
+
+#[test]
+fn map_values_store_their_token_field_like_the_reference() {
+    let text = "secrets:\n  - name: gh\n    kind: static\n    config: {default: {token: tok-123, user: bot}}\n    targets:\n      - {provider: local, kind: file}\n      - {provider: local, kind: file, config: {path: all.env, value_field: ''}}\n";
+    let req = with_files(request(text), &[(".env", None), ("all.env", None)]);
+    let resp = sync(&req).unwrap();
+    assert_eq!(
+        write(&resp, ".env").contents.as_deref(),
+        Some("gh=tok-123\n")
+    );
+    assert_eq!(
+        dotenv_value(write(&resp, "all.env").contents.as_deref().unwrap(), "gh"),
+        r#"{"token":"tok-123","user":"bot"}"#
+    );
+}
