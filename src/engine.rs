@@ -50,8 +50,9 @@ pub struct Done {
 pub struct EngineOutput {
     /// One entry per job, in job order.
     pub done: Vec<Done>,
-    /// File contents to write, in first-touch order (empty under dry-run).
-    pub files: Vec<(String, String)>,
+    /// File contents to write, in first-touch order, templates last (empty under dry-run):
+    /// `(path, contents, is_template_output)`.
+    pub files: Vec<(String, String, bool)>,
     /// Error lines for `sync_results.errors`.
     pub errors: Vec<String>,
 }
@@ -78,6 +79,8 @@ pub struct EngineContext<'a> {
     pub now: &'a str,
     /// The provenance actor for local targets.
     pub actor: &'a crate::model::DataMap,
+    /// The Jinja renderer (template targets).
+    pub jinja: &'a crate::interpolate::Jinja,
 }
 
 /// The unit a secret writes: its own value, or each field of a template.
@@ -90,23 +93,61 @@ struct Unit {
     targets: Vec<Target>,
 }
 
-/// A unit with its resolved file targets.
-type Planned = (Unit, Vec<(Target, FileTarget)>);
+/// Where a unit's value goes.
+#[derive(Clone)]
+pub enum Dest {
+    /// A `local/file` target.
+    File(FileTarget),
+    /// A `local/template` target: rendered once after every secret, from `template` to
+    /// `output` (both normalised paths).
+    Template {
+        /// The Jinja template file.
+        template: String,
+        /// The rendered file.
+        output: String,
+    },
+}
 
-/// Resolve a secret's targets into file targets; any unusable target fails the secret.
+/// A unit with its resolved targets.
+type Planned = (Unit, Vec<(Target, Dest)>);
+
+/// The template/output paths of a `local/template` target.
+pub fn template_paths(
+    config: &crate::model::DataMap,
+    allow_outside_root: bool,
+) -> Result<(String, String), String> {
+    let get = |k: &str| -> Result<String, String> {
+        let raw = config
+            .get(k)
+            .and_then(crate::model::Data::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| format!("template target requires `{k}`"))?;
+        crate::paths::target_path(raw, allow_outside_root).map_err(|d| diag_text(&d))
+    };
+    Ok((get("template_path")?, get("output_path")?))
+}
+
+/// Resolve a secret's targets; any unusable target fails the secret.
 fn file_targets(
     targets: &[Target],
     allow_outside_root: bool,
-) -> Result<Vec<(Target, FileTarget)>, String> {
+) -> Result<Vec<(Target, Dest)>, String> {
     let mut out = Vec::new();
     for t in targets {
         match (t.provider.as_str(), t.kind.as_str()) {
             ("local", "file") => match FileTarget::from_config(&t.config, allow_outside_root) {
-                Ok(ft) => out.push((t.clone(), ft)),
+                Ok(ft) => out.push((t.clone(), Dest::File(ft))),
                 Err(d) => return Err(format!("target local/file: {}", diag_text(&d))),
             },
+            ("local", "template") => {
+                let (template, output) = template_paths(&t.config, allow_outside_root)
+                    .map_err(|m| format!("target local/template: {m}"))?;
+                out.push((t.clone(), Dest::Template { template, output }));
+            }
             ("local", kind) => {
-                return Err(format!("target local/{kind} is not supported yet"));
+                return Err(format!(
+                    "target local/{kind} is not a local target kind (use `file` or `template`)"
+                ));
             }
             (provider, kind) => {
                 return Err(format!(
@@ -222,25 +263,37 @@ pub fn run(
         planned.push(Some(resolved));
     }
 
-    // Render files; a file that cannot be merged fails every secret writing to it, and the
-    // files are re-rendered without those secrets until nothing more fails.
-    let mut rendered: Vec<(String, String)>;
+    // Render files and templates; a file that cannot be merged (or a template that cannot
+    // be rendered) fails every secret writing to it, and everything is re-rendered without
+    // those secrets until nothing more fails.
+    let mut rendered: Vec<(String, String, bool)>;
     loop {
         let mut plans: IndexMap<String, FilePlan> = IndexMap::new();
+        let mut templates: IndexMap<String, (String, Vec<(String, SecretValue, usize)>)> =
+            IndexMap::new();
         for (ji, p) in planned.iter().enumerate() {
             let Some(units) = p else { continue };
-            for (u, fts) in units {
-                for (t, ft) in fts {
-                    let key = ft.entry_key(&u.default_key).to_string();
-                    plans
-                        .entry(ft.path.clone())
-                        .or_insert_with(|| FilePlan {
-                            target: ft.clone(),
-                            target_config: t.config.clone(),
-                            entries: Vec::new(),
-                        })
-                        .entries
-                        .push((key, u.value.clone(), ji));
+            for (u, dests) in units {
+                for (t, dest) in dests {
+                    match dest {
+                        Dest::File(ft) => {
+                            let key = ft.entry_key(&u.default_key).to_string();
+                            plans
+                                .entry(ft.path.clone())
+                                .or_insert_with(|| FilePlan {
+                                    target: ft.clone(),
+                                    target_config: t.config.clone(),
+                                    entries: Vec::new(),
+                                })
+                                .entries
+                                .push((key, u.value.clone(), ji));
+                        }
+                        Dest::Template { template, output } => templates
+                            .entry(output.clone())
+                            .or_insert_with(|| (template.clone(), Vec::new()))
+                            .1
+                            .push((u.default_key.clone(), u.value.clone(), ji)),
+                    }
                 }
             }
         }
@@ -268,12 +321,58 @@ pub fn run(
                 plan.target.merge,
                 &entries,
             ) {
-                Ok(text) => rendered.push((path.clone(), text)),
+                Ok(text) => rendered.push((path.clone(), text, false)),
                 Err(d) => {
                     let msg = format!("target file `{path}`: {}", diag_text(&d));
                     for (_, _, ji) in &plan.entries {
                         newly_failed.push((*ji, msg.clone()));
                     }
+                }
+            }
+        }
+        // Templates are rendered after every secret, and not at all under dry-run.
+        if !ctx.dry_run {
+            for (output, (template, entries)) in &templates {
+                let fail = |msg: String, newly_failed: &mut Vec<(usize, String)>| {
+                    for (_, _, ji) in entries {
+                        newly_failed.push((*ji, msg.clone()));
+                    }
+                };
+                let source = match ctx.files.get(template) {
+                    Some(Some(text)) => text,
+                    Some(None) => {
+                        fail(
+                            format!("template file `{template}` does not exist"),
+                            &mut newly_failed,
+                        );
+                        continue;
+                    }
+                    None => {
+                        fail(
+                            format!(
+                                "template file `{template}` was not read by the host; pass it in `files`"
+                            ),
+                            &mut newly_failed,
+                        );
+                        continue;
+                    }
+                };
+                let mut secrets = std::collections::BTreeMap::new();
+                for (name, v, _) in entries {
+                    // EXPOSE: rendered into the template output the host writes.
+                    secrets.insert(name.clone(), v.expose().to_string());
+                }
+                let mut ctx_map: std::collections::BTreeMap<String, minijinja::Value> = secrets
+                    .iter()
+                    .map(|(k, v)| (k.clone(), minijinja::Value::from(v.clone())))
+                    .collect();
+                ctx_map.insert("secrets".into(), minijinja::Value::from(secrets.clone()));
+                match ctx
+                    .jinja
+                    .render_file(source, &minijinja::Value::from(ctx_map))
+                {
+                    Ok(text) => rendered.push((output.clone(), text, true)),
+                    Err(m) => fail(format!("template `{template}`: {m}"), &mut newly_failed),
                 }
             }
         }

@@ -326,12 +326,17 @@ pub fn target_files(req: &SyncRequest) -> Result<TargetFilesResponse, Error> {
     let mut files: Vec<String> = Vec::new();
     for s in &p.secretfile.secrets {
         for t in engine::all_targets(s, &p.secretfile) {
-            if t.provider == "local"
-                && t.kind == "file"
-                && let Ok(ft) = FileTarget::from_config(&t.config, req.allow_outside_root)
-                && !files.contains(&ft.path)
-            {
-                files.push(ft.path);
+            let path = match (t.provider.as_str(), t.kind.as_str()) {
+                ("local", "file") => FileTarget::from_config(&t.config, req.allow_outside_root)
+                    .ok()
+                    .map(|ft| ft.path),
+                ("local", "template") => engine::template_paths(&t.config, req.allow_outside_root)
+                    .ok()
+                    .map(|(template, _)| template),
+                _ => None,
+            };
+            if let Some(path) = path.filter(|p| !files.contains(p)) {
+                files.push(path);
             }
         }
     }
@@ -586,6 +591,7 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
             allow_outside_root: req.allow_outside_root,
             now: &now,
             actor: &actor,
+            jinja: &jinja,
         };
         let out = engine::run(
             &jobs,
@@ -612,12 +618,20 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
             }
             results.details.push(d.detail);
         }
-        writes.extend(out.files.into_iter().map(|(path, contents)| FileWrite {
-            path,
-            contents: Some(contents),
-            role: WriteRole::Target,
-            secret: true,
-        }));
+        writes.extend(
+            out.files
+                .into_iter()
+                .map(|(path, contents, template)| FileWrite {
+                    path,
+                    contents: Some(contents),
+                    role: if template {
+                        WriteRole::Template
+                    } else {
+                        WriteRole::Target
+                    },
+                    secret: true,
+                }),
+        );
         if !req.dry_run && !synced.is_empty() {
             shared.record_secretfile(
                 &req.secretfile_path,

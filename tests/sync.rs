@@ -296,3 +296,30 @@ fn map_values_store_their_token_field_like_the_reference() {
         r#"{"token":"tok-123","user":"bot"}"#
     );
 }
+
+#[test]
+fn template_targets_render_after_every_secret_and_not_under_dry_run() {
+    let text = "secrets:\n  - name: db_user\n    kind: static\n    config: {default: app}\n    targets: [{provider: local, kind: template, config: {template_path: tpl/app.conf.j2, output_path: out/app.conf}}]\n  - name: db_password\n    kind: random_password\n    config: {length: 12, special: false}\n    targets: [{provider: local, kind: template, config: {template_path: tpl/app.conf.j2, output_path: out/app.conf}}]\n";
+    let tpl = "user={{ db_user }}\npass={{ secrets.db_password }}\nmissing=[{{ nope }}]\n";
+    let req = with_files(request(text), &[("tpl/app.conf.j2", Some(tpl))]);
+    let files = secretzero_agent::sync::target_files(&req).unwrap();
+    assert_eq!(files.files, vec!["tpl/app.conf.j2"]);
+    let resp = sync(&req).unwrap();
+    assert_eq!(resp.report.synced_secrets, vec!["db_user", "db_password"]);
+    let out = write(&resp, "out/app.conf");
+    assert_eq!(out.role, WriteRole::Template);
+    let body = out.contents.as_deref().unwrap();
+    assert!(
+        body.starts_with("user=app\npass=") && body.ends_with("\nmissing=[]\n"),
+        "{}",
+        body.len()
+    );
+    let mut dry = req.clone();
+    dry.dry_run = true;
+    assert!(sync(&dry).unwrap().writes.is_empty());
+    // A missing template fails the secrets that feed it, nothing else.
+    let req = with_files(request(text), &[("tpl/app.conf.j2", None)]);
+    let resp = sync(&req).unwrap();
+    assert!(resp.report.failed_secrets["db_user"].contains("does not exist"));
+    assert!(resp.writes.is_empty());
+}
