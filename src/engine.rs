@@ -33,7 +33,7 @@ pub struct Job<'a> {
 struct FilePlan {
     target: FileTarget,
     target_config: crate::model::DataMap,
-    entries: Vec<(String, SecretValue, usize)>,
+    entries: Entries,
 }
 
 /// The outcome of one secret in the engine.
@@ -107,6 +107,9 @@ pub enum Dest {
         output: String,
     },
 }
+
+/// Entries of one file or template: (key, value, job index).
+type Entries = Vec<(String, SecretValue, usize)>;
 
 /// A unit with its resolved targets.
 type Planned = (Unit, Vec<(Target, Dest)>);
@@ -269,8 +272,7 @@ pub fn run(
     let mut rendered: Vec<(String, String, bool)>;
     loop {
         let mut plans: IndexMap<String, FilePlan> = IndexMap::new();
-        let mut templates: IndexMap<String, (String, Vec<(String, SecretValue, usize)>)> =
-            IndexMap::new();
+        let mut templates: IndexMap<String, (String, Entries)> = IndexMap::new();
         for (ji, p) in planned.iter().enumerate() {
             let Some(units) = p else { continue };
             for (u, dests) in units {
