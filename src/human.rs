@@ -133,8 +133,8 @@ pub fn render(report: &SyncReport, opts: &TextOptions) -> String {
                 .map(|l| l.as_str())
                 .unwrap_or("semi_automated");
             let hint = match ai.automation_hint.as_deref().filter(|h| !h.is_empty()) {
-                Some(h) => format!("{h} ({level})"),
-                None => level.to_string(),
+                Some(h) => h.to_string(),
+                None => level.replace('_', " "),
             };
             extra.extend(wrap(&format!("  💡 Automation: {hint}"), width, 4));
             if let Some(t) = ai.estimated_time.as_deref().filter(|t| !t.is_empty()) {
@@ -293,6 +293,10 @@ fn details_table(details: &[SecretDetail], _already: &[String], dry_run: bool) -
         .collect();
     let headers = ["Status", "Secret Name", "Type", "Result"];
     let mut widths: Vec<usize> = headers.iter().map(|h| display_width(h)).collect();
+    // Rich gives the centred status column two extra cells; keep the reference's look.
+    if let Some(w) = widths.first_mut() {
+        *w += 2;
+    }
     for r in &rows {
         for (w, cell) in widths.iter_mut().zip(r.iter()) {
             *w = (*w).max(display_width(cell));
@@ -464,7 +468,7 @@ mod tests {
             "    1. Visit https://dashboard.stripe.com/register\n       Create a Stripe account\n"
         ));
         assert!(text.contains(
-            "  💡 Automation: Manual only – requires email verification (manual_only)\n"
+            "  💡 Automation: Manual only – requires email verification\n"
         ));
         assert!(text.contains("  ⏱️ Estimated time: 5-10 minutes\n"));
         assert!(text.contains("  📚 Docs: https://stripe.com/docs/keys\n"));
