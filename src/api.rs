@@ -15,6 +15,7 @@
 //! - `target_files` ([`crate::sync::SyncRequest`]) → [`crate::sync::TargetFilesResponse`]
 //! - `sync` ([`crate::sync::SyncRequest`]) → [`crate::sync::SyncResponse`]
 //! - `format_report` ([`FormatRequest`]) → [`FormatResponse`]
+//! - `format_diagnostics` ([`DiagnosticsRequest`]) → [`FormatResponse`]
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -184,6 +185,28 @@ pub enum ReportFormat {
 pub struct FormatResponse {
     /// The formatted report (ends with a newline).
     pub text: String,
+}
+
+/// `format_diagnostics` request.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct DiagnosticsRequest {
+    /// The file the diagnostics are about (printed as `FILE:LINE:COL`).
+    pub file: String,
+    /// The diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Use ANSI colours. Default false.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub color: bool,
+}
+
+/// The `--json` error document: `{"error": {code, message, line, column}, "diagnostics": [...]}`.
+pub fn error_document(e: &Error) -> serde_json::Value {
+    serde_json::json!({
+        "error": {"code": e.code, "message": e.message, "line": e.line, "column": e.column},
+        "diagnostics": e.diagnostics,
+    })
 }
 
 #[derive(Serialize)]

@@ -49,6 +49,8 @@ pub enum Source {
     Static,
     /// The `UPPER_NAME` environment variable or a value supplied by the host.
     Supplied,
+    /// A value already present in one of the secret's target files (adopted, not replaced).
+    Existing,
     /// A trusted `script`.
     Script,
     /// Not automatic.

@@ -299,11 +299,9 @@ impl Decoder<'_> {
             let path = key.as_str();
             match path {
                 "variables" => sf.variables = self.data_map(v, path),
-                "metadata" => {
-                    if !matches!(v.value, Value::Null) {
-                        self.map(v, path, METADATA_KEYS);
-                        sf.metadata = Some(self.data_map(v, path));
-                    }
+                "metadata" if !matches!(v.value, Value::Null) => {
+                    self.map(v, path, METADATA_KEYS);
+                    sf.metadata = Some(self.data_map(v, path));
                 }
                 "environments" => sf.environments = self.environments(v, path),
                 "target_profiles" => sf.target_profiles = self.named(v, path, Self::target_profile),
@@ -313,10 +311,8 @@ impl Decoder<'_> {
                 "policies" => sf.policies = self.data_map(v, path),
                 "labels" => sf.labels = self.data_map(v, path),
                 "annotations" => sf.annotations = self.data_map(v, path),
-                "config" => {
-                    if !matches!(v.value, Value::Null) {
-                        sf.config = Some(to_data(v));
-                    }
+                "config" if !matches!(v.value, Value::Null) => {
+                    sf.config = Some(to_data(v));
                 }
                 "agent" => sf.agent = self.agent(v, path),
                 _ => {}
@@ -418,10 +414,8 @@ impl Decoder<'_> {
             let sub = join(path, &key);
             match key.as_str() {
                 "kind" => p.kind = self.opt_string(v, &sub),
-                "auth" => {
-                    if !matches!(v.value, Value::Null) {
-                        p.auth = Some(self.data_map(v, &sub));
-                    }
+                "auth" if !matches!(v.value, Value::Null) => {
+                    p.auth = Some(self.data_map(v, &sub));
                 }
                 "config" => p.config = self.data_map(v, &sub),
                 "fallback_generator" => p.fallback_generator = self.opt_string(v, &sub),
@@ -625,18 +619,14 @@ impl Decoder<'_> {
                 }
                 "config" => s.config = self.data_map(v, &sub),
                 "vars" => s.vars = self.data_map(v, &sub),
-                "source" => {
-                    if !matches!(v.value, Value::Null) {
-                        s.source = Some(self.data_map(v, &sub));
-                    }
+                "source" if !matches!(v.value, Value::Null) => {
+                    s.source = Some(self.data_map(v, &sub));
                 }
                 "one_time" => s.one_time = self.bool(v, &sub).unwrap_or(false),
                 "rotation_period" => s.rotation_period = self.opt_string(v, &sub),
                 "targets" => s.targets = self.targets(v, &sub),
-                "agent_instructions" => {
-                    if !matches!(v.value, Value::Null) {
-                        s.agent_instructions = self.instructions(v, &sub);
-                    }
+                "agent_instructions" if !matches!(v.value, Value::Null) => {
+                    s.agent_instructions = self.instructions(v, &sub);
                 }
                 "process_tags" => s.process_tags = self.string_list(v, &sub),
                 "local" => s.local = self.local_flag(v, &sub),
@@ -821,10 +811,8 @@ impl Decoder<'_> {
                     has_description = true;
                     st.description = self.string(v, &sub).unwrap_or_default();
                 }
-                "params" => {
-                    if !matches!(v.value, Value::Null) {
-                        st.params = Some(self.data_map(v, &sub));
-                    }
+                "params" if !matches!(v.value, Value::Null) => {
+                    st.params = Some(self.data_map(v, &sub));
                 }
                 "required" => st.required = self.bool(v, &sub).unwrap_or(true),
                 _ => {}

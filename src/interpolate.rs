@@ -31,6 +31,7 @@ const JINJA_FUEL: u64 = 100_000;
 /// A reusable Jinja renderer configured like the reference's Jinja2 environment.
 pub struct Jinja {
     env: Environment<'static>,
+    files: Environment<'static>,
 }
 
 impl Default for Jinja {
@@ -42,7 +43,19 @@ impl Default for Jinja {
 impl Jinja {
     /// A sandboxed renderer: lenient undefined, no autoescape, fuel-limited, Python-style output.
     pub fn new() -> Self {
+        let env = Self::environment(false);
+        let files = Self::environment(true);
+        Jinja { env, files }
+    }
+
+    fn environment(keep_trailing_newline: bool) -> Environment<'static> {
         let mut env = Environment::new();
+        if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+            .keep_trailing_newline(keep_trailing_newline)
+            .build()
+        {
+            env.set_syntax(syntax);
+        }
         env.set_undefined_behavior(UndefinedBehavior::Lenient);
         env.set_fuel(Some(JINJA_FUEL));
         env.set_recursion_limit(32);
@@ -52,7 +65,18 @@ impl Jinja {
                 minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "output failed")
             })
         });
-        Jinja { env }
+        env
+    }
+
+    /// Render a whole template file (a `local/template` target): trailing newline kept,
+    /// errors returned (the caller fails the secrets that feed it).
+    pub fn render_file(&self, source: &str, ctx: &minijinja::Value) -> Result<String, String> {
+        self.files
+            .render_str(source, ctx.clone())
+            .map_err(|e| match e.line() {
+                Some(line) => format!("template error on line {line}: {}", e.kind()),
+                None => format!("template error: {}", e.kind()),
+            })
     }
 
     /// Render `source` with `ctx`; `None` when rendering fails (the caller keeps the text).
@@ -295,10 +319,8 @@ pub fn interpolate_tree(root: &mut Node, vars: &DataMap, env: &Env, jinja: &Jinj
 
 fn walk(node: &mut Node, f: &mut dyn FnMut(&str) -> String) {
     match &mut node.value {
-        Value::Str(s) => {
-            if s.contains("${") || s.contains("{{") {
-                *s = f(s);
-            }
+        Value::Str(s) if (s.contains("${") || s.contains("{{")) => {
+            *s = f(s);
         }
         Value::Seq(items) => items.iter_mut().for_each(|n| walk(n, f)),
         Value::Map(entries) => {

@@ -1,3 +1,362 @@
-//! TEMPORARY stub, replaced by the generators branch.
-#![allow(missing_docs)]
+//! Randomness: an injectable byte source and unbiased index sampling over it.
+//!
+//! Generators never call the operating system directly: they take a `&mut dyn`
+//! [`RandomSource`], which is [`OsRandom`] in production (`getrandom`, i.e. the kernel CSPRNG
+//! natively and `crypto.getRandomValues` in WebAssembly) and a seeded ChaCha20 stream in
+//! tests, so generated values are reproducible where a test needs them to be.
+//!
+//! [`uniform_indices`] turns bytes into indices by rejection sampling, never by a bare
+//! modulo (which would favour the first `256 % n` symbols), and draws the bytes for a whole
+//! secret in one batch sized so that a refill is needed about once in a million secrets.
+//!
+//! There is deliberately no public seeded source: a predictable generator in the public API
+//! is one misconfiguration away from predictable secrets, and `rand_chacha` is only a
+//! dev-dependency. Integration tests that need determinism implement [`RandomSource`]
+//! themselves (the trait is public and has one method).
+
+// `Diagnostic` is the crate-wide error type; errors here are rare and cold, so its size
+// (about 200 bytes) in `Result` costs nothing measurable.
+#![allow(clippy::result_large_err)]
+
+use crate::diagnostic::{Diagnostic, ErrorCode};
+
+/// A source of random bytes.
+pub trait RandomSource {
+    /// Fill all of `buf` with random bytes.
+    ///
+    /// # Errors
+    /// A `RANDOMNESS` diagnostic when the source cannot deliver.
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), Diagnostic>;
+}
+
+/// The operating system's CSPRNG via `getrandom` (`crypto.getRandomValues` in wasm).
+#[derive(Clone, Copy, Debug, Default)]
 pub struct OsRandom;
+
+impl RandomSource for OsRandom {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), Diagnostic> {
+        getrandom::fill(buf).map_err(|e| {
+            Diagnostic::error(
+                ErrorCode::Randomness,
+                format!("the system random number generator failed: {e}"),
+            )
+            .with_hint(
+                "no secret was generated; in a browser or worker make sure \
+                 `crypto.getRandomValues` is available, then run the sync again",
+            )
+        })
+    }
+}
+
+/// Most bytes drawn in one `fill` call (bounds memory for very large requests).
+const MAX_BATCH_BYTES: usize = 256 * 1024;
+
+/// `count` indices, each uniform in `0..n` and independent, drawn from `rng`.
+///
+/// Each index comes from a word of 1, 2, 4 or 8 bytes (the smallest that can hold `n`
+/// values); words at or above the largest multiple of `n` that fits are rejected, so every
+/// index is exactly equally likely. The words for all `count` indices are requested in one
+/// `fill` (with a margin of four standard deviations for rejections); only when rejections
+/// exhaust the batch is `fill` called again for the rest.
+///
+/// # Errors
+/// `RANDOMNESS` when `rng` fails or keeps producing only rejected words (a broken source);
+/// `INTERNAL` when `n` is 0 and `count` is not, or `count` indices cannot be allocated.
+pub fn uniform_indices<R: RandomSource + ?Sized>(
+    rng: &mut R,
+    n: usize,
+    count: usize,
+) -> Result<Vec<usize>, Diagnostic> {
+    let mut out: Vec<usize> = Vec::new();
+    if count == 0 {
+        return Ok(out);
+    }
+    if n == 0 {
+        return Err(Diagnostic::error(
+            ErrorCode::Internal,
+            "cannot pick from an empty set of symbols",
+        ));
+    }
+    out.try_reserve_exact(count).map_err(|_| {
+        Diagnostic::error(
+            ErrorCode::Internal,
+            format!("cannot allocate {count} random indices"),
+        )
+    })?;
+    if n == 1 {
+        out.resize(count, 0);
+        return Ok(out);
+    }
+    let n_wide = n as u128;
+    let width: usize = if n_wide <= 1 << 8 {
+        1
+    } else if n_wide <= 1 << 16 {
+        2
+    } else if n_wide <= 1 << 32 {
+        4
+    } else {
+        8
+    };
+    let range: u128 = 1 << (8 * width);
+    let limit = range - range % n_wide; // accept words below `limit`
+    let accept = limit as f64 / range as f64; // >= 0.5
+    let max_words = (MAX_BATCH_BYTES / width).max(1);
+    // A fair source needs about count / accept words; 64 times that (plus slack) means the
+    // source is broken (e.g. returns a constant), and looping on would never end.
+    let give_up = (count as f64 / accept) * 64.0 + 4096.0;
+    let mut drawn = 0f64;
+    let mut buf: Vec<u8> = Vec::new();
+    while out.len() < count {
+        let need = count - out.len();
+        let words = if limit == range {
+            need
+        } else {
+            let need_f = need as f64;
+            let margin = 4.0 * (need_f * (1.0 - accept)).sqrt() + 8.0;
+            ((need_f + margin) / accept).ceil() as usize
+        }
+        .clamp(1, max_words);
+        buf.clear();
+        buf.resize(words * width, 0);
+        if let Err(e) = rng.fill(&mut buf) {
+            wipe(&mut buf);
+            return Err(e);
+        }
+        for word in buf.chunks_exact(width) {
+            let w = word
+                .iter()
+                .fold(0u128, |acc, &b| (acc << 8) | u128::from(b));
+            if w < limit {
+                out.push(usize::try_from(w % n_wide).unwrap_or(0));
+                if out.len() == count {
+                    break;
+                }
+            }
+        }
+        drawn += words as f64;
+        if out.len() < count && drawn > give_up {
+            wipe(&mut buf);
+            return Err(Diagnostic::error(
+                ErrorCode::Randomness,
+                "the random number source keeps returning unusable bytes",
+            )
+            .with_hint("the random source looks broken; no secret was generated"));
+        }
+    }
+    wipe(&mut buf);
+    Ok(out)
+}
+
+/// Overwrite bytes that decided a secret (best effort, see [`crate::secret`]).
+pub(crate) fn wipe(buf: &mut [u8]) {
+    buf.iter_mut().for_each(|b| *b = 0);
+    std::hint::black_box(&buf);
+}
+
+/// Deterministic sources for tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::{Rng, SeedableRng};
+
+    /// ChaCha20 keyed with `seed` (stream 0, counter 0): the plain ChaCha20 keystream.
+    pub(crate) struct SeededRandom(ChaCha20Rng);
+
+    impl SeededRandom {
+        pub(crate) fn new(seed: [u8; 32]) -> Self {
+            SeededRandom(ChaCha20Rng::from_seed(seed))
+        }
+
+        /// Key `[n, 0, 0, ...]` (little-endian `n` in the first 8 bytes).
+        pub(crate) fn from_u64(n: u64) -> Self {
+            let mut seed = [0u8; 32];
+            seed[..8].copy_from_slice(&n.to_le_bytes());
+            SeededRandom::new(seed)
+        }
+    }
+
+    impl RandomSource for SeededRandom {
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), Diagnostic> {
+            self.0.fill_bytes(buf);
+            Ok(())
+        }
+    }
+
+    /// Counts `fill` calls of the source it wraps.
+    pub(crate) struct Counting<R> {
+        pub(crate) inner: R,
+        pub(crate) fills: usize,
+        pub(crate) bytes: usize,
+    }
+
+    impl<R> Counting<R> {
+        pub(crate) fn new(inner: R) -> Self {
+            Counting {
+                inner,
+                fills: 0,
+                bytes: 0,
+            }
+        }
+    }
+
+    impl<R: RandomSource> RandomSource for Counting<R> {
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), Diagnostic> {
+            self.fills += 1;
+            self.bytes += buf.len();
+            self.inner.fill(buf)
+        }
+    }
+
+    /// Replays a fixed byte sequence (cycling), for hand-checked sampling tests.
+    pub(crate) struct Replay {
+        pub(crate) bytes: Vec<u8>,
+        pub(crate) pos: usize,
+    }
+
+    impl RandomSource for Replay {
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), Diagnostic> {
+            for b in buf.iter_mut() {
+                *b = self
+                    .bytes
+                    .get(self.pos % self.bytes.len().max(1))
+                    .copied()
+                    .unwrap_or(0);
+                self.pos += 1;
+            }
+            Ok(())
+        }
+    }
+
+    /// Always fails.
+    pub(crate) struct Broken;
+
+    impl RandomSource for Broken {
+        fn fill(&mut self, _buf: &mut [u8]) -> Result<(), Diagnostic> {
+            Err(Diagnostic::error(ErrorCode::Randomness, "no entropy"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+    use super::*;
+
+    #[test]
+    fn chacha_source_is_the_chacha20_keystream() {
+        // RFC 8439 §2.3.2 keeps the block function; with key 00..1f, nonce 0 and counter 0 the
+        // keystream starts as below (computed independently with Python `cryptography`:
+        // Cipher(algorithms.ChaCha20(bytes(range(32)), bytes(16)), None).encryptor()
+        // .update(bytes(16)).hex()).
+        let mut seed = [0u8; 32];
+        for (i, b) in seed.iter_mut().enumerate() {
+            *b = i as u8;
+        }
+        let mut rng = SeededRandom::new(seed);
+        let mut buf = [0u8; 16];
+        rng.fill(&mut buf).unwrap();
+        let hex: String = buf.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, CHACHA_KEY_0_TO_31_FIRST_16);
+    }
+
+    /// See `chacha_source_is_the_chacha20_keystream`.
+    const CHACHA_KEY_0_TO_31_FIRST_16: &str = "39fd2b7dd9c5196a8dbd0377b8dc4a49";
+
+    #[test]
+    fn rejects_bytes_at_or_above_the_largest_multiple() {
+        // n = 94: largest multiple of 94 below 256 is 188, so 188..=255 are rejected.
+        let mut rng = Replay {
+            bytes: vec![187, 188, 255, 0, 93, 94, 200, 100],
+            pos: 0,
+        };
+        let got = uniform_indices(&mut rng, 94, 5).unwrap();
+        assert_eq!(got, vec![187 % 94, 0, 93, 0, 100 % 94]);
+        // n = 16 divides 256: nothing is rejected, exactly `count` bytes are drawn.
+        let mut rng = Counting::new(Replay {
+            bytes: vec![255, 16, 17],
+            pos: 0,
+        });
+        assert_eq!(uniform_indices(&mut rng, 16, 3).unwrap(), vec![15, 0, 1]);
+        assert_eq!((rng.fills, rng.bytes), (1, 3));
+    }
+
+    #[test]
+    fn wide_alphabets_use_wider_words() {
+        // n = 300 needs 2-byte big-endian words; limit = 65536 - 65536 % 300 = 65400.
+        let mut rng = Replay {
+            bytes: vec![0xff, 0x78, 0x01, 0x2c, 0xff, 0x77],
+            pos: 0,
+        };
+        // 0xff78 = 65400 rejected, 0x012c = 300 -> 0, 0xff77 = 65399 -> 65399 % 300 = 299.
+        assert_eq!(uniform_indices(&mut rng, 300, 2).unwrap(), vec![0, 299]);
+        // Larger n work too and stay in range.
+        let mut rng = SeededRandom::from_u64(7);
+        for n in [257, 65_536, 65_537, 1 << 31, usize::MAX] {
+            let got = uniform_indices(&mut rng, n, 50).unwrap();
+            assert_eq!(got.len(), 50);
+            assert!(got.iter().all(|&i| i < n), "{n}");
+        }
+    }
+
+    #[test]
+    fn edge_counts_and_sizes() {
+        let mut rng = Counting::new(SeededRandom::from_u64(1));
+        assert!(uniform_indices(&mut rng, 10, 0).unwrap().is_empty());
+        assert_eq!(uniform_indices(&mut rng, 1, 4).unwrap(), vec![0; 4]);
+        assert_eq!(rng.fills, 0);
+        let e = uniform_indices(&mut rng, 0, 1).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Internal);
+        let e = uniform_indices(&mut rng, 10, usize::MAX).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Internal);
+    }
+
+    #[test]
+    fn one_fill_per_secret_almost_always() {
+        let mut refills = 0;
+        for seed in 0..2000u64 {
+            let mut rng = Counting::new(SeededRandom::from_u64(seed));
+            // 129 is the worst case for single bytes (acceptance 129*1/256 ~ 0.504).
+            for n in [94, 129] {
+                rng.fills = 0;
+                let got = uniform_indices(&mut rng, n, 32).unwrap();
+                assert_eq!(got.len(), 32);
+                refills += rng.fills - 1;
+            }
+        }
+        assert!(refills <= 2, "{refills} refills in 4000 secrets");
+    }
+
+    #[test]
+    fn refills_when_rejections_exhaust_the_batch() {
+        // Mostly rejected bytes (250 for n = 94), one usable byte in eight.
+        let mut bytes = vec![250u8; 7];
+        bytes.push(5);
+        let mut rng = Counting::new(Replay { bytes, pos: 0 });
+        let got = uniform_indices(&mut rng, 94, 32).unwrap();
+        assert_eq!(got, vec![5; 32]);
+        assert!(rng.fills > 1);
+    }
+
+    #[test]
+    fn broken_sources_fail_instead_of_looping() {
+        let mut rng = Replay {
+            bytes: vec![255],
+            pos: 0,
+        };
+        let e = uniform_indices(&mut rng, 94, 32).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Randomness);
+        let e = uniform_indices(&mut Broken, 94, 32).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Randomness);
+    }
+
+    #[test]
+    fn os_random_fills() {
+        let mut a = [0u8; 32];
+        let mut b = [0u8; 32];
+        OsRandom.fill(&mut a).unwrap();
+        OsRandom.fill(&mut b).unwrap();
+        assert_ne!(a, b);
+        assert_ne!(a, [0u8; 32]);
+    }
+}

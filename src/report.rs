@@ -158,31 +158,7 @@ pub struct SyncResults {
     pub engine: Option<EngineResults>,
 }
 
-/// Lockfile refresh report.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
-pub struct RefreshReport {
-    /// Secrets with tracked targets that were checked.
-    pub checked_secrets: usize,
-    /// Secrets with at least one stale target.
-    pub mismatch_secrets: usize,
-    /// Stale target entries in all.
-    pub mismatch_targets: usize,
-    /// One row per mismatched secret.
-    pub rows: Vec<RefreshRow>,
-}
-
-/// One mismatched secret in a [`RefreshReport`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
-pub struct RefreshRow {
-    /// The secret.
-    pub secret: String,
-    /// Target IDs recorded in the lockfile that its targets no longer produce.
-    pub stale_targets: Vec<String>,
-    /// `pruned` or `would_prune` (dry-run).
-    pub status: String,
-}
+pub use crate::lockfile::{RefreshReport, RefreshRow, RefreshStatus};
 
 /// Engine counts and per-secret details.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -1,16 +1,31 @@
 //! The planner: Secretfile + lockfile + environment + supplied values -> report + writes.
 //!
-//! (Being written: the types below are the contract the hosts use.)
+//! `sync` is pure: the host reads the files it names ([`target_files`]), passes them in, and
+//! applies the returned [`FileWrite`]s in order (targets first, lockfiles last, so a crash
+//! never leaves the lockfile claiming a value that no target holds). Under dry-run the report
+//! is the same and there are no writes.
 
 use std::collections::BTreeMap;
 
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Error, ErrorCode};
-use crate::interpolate::Env;
-use crate::model::DataMap;
-use crate::parse::VarFile;
-use crate::report::SyncReport;
+use crate::classify::{ClassifyContext, Outcome, Source, classify, env_name};
+use crate::diagnostic::{Diagnostic, Error, ErrorCode, Severity};
+use crate::engine::{self, EngineContext, Job, Lockfiles};
+use crate::interpolate::{Env, Jinja, render_instructions};
+use crate::lanes::{self, Lane};
+use crate::lockfile::{self, Lockfile, hash_value};
+use crate::model::{AgentInstructions, AutomationLevel, Data, DataMap, Secret, Secretfile, Step};
+use crate::parse::{ParseOptions, VarFile, parse_secretfile};
+use crate::paths;
+use crate::random::{OsRandom, RandomSource};
+use crate::report::{
+    AutomationSummary, EngineResults, PendingSecret, RefreshReport, RefreshRow, SyncReport,
+    SyncResults, SyncStatus,
+};
+use crate::secret::SecretValue;
+use crate::targets::{self, FileFormat, FileTarget};
 
 fn default_true() -> bool {
     true
@@ -39,6 +54,14 @@ pub struct SyncRequest {
     #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub var_files: Vec<VarFile>,
+    /// Texts of the selected lane's var files by path, as listed by `target_files`
+    /// (`null` when the file does not exist). They are merged before `var_files`.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "wasm",
+        tsify(type = "Record<string, string | null>", optional)
+    )]
+    pub lane_var_files: BTreeMap<String, Option<String>>,
     /// The environment lane (`-e`).
     #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(optional))]
@@ -89,6 +112,15 @@ pub struct SyncRequest {
     #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub allow_outside_root: bool,
+    /// Outputs of `script` secrets the host ran (only with `allow_scripts`), by secret name.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<string, string>", optional))]
+    pub script_outputs: BTreeMap<String, String>,
+    /// The host's absolute working directory (only used to print resolved paths the way the
+    /// reference does).
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub cwd: Option<String>,
 }
 
 impl std::fmt::Debug for SyncRequest {
@@ -112,7 +144,9 @@ pub struct TargetFilesResponse {
     pub lockfile_path: String,
     /// The local lockfile to read.
     pub local_lockfile_path: String,
-    /// Variable files of the selected environment lane to read and pass in `var_files`.
+    /// Variable files of the selected environment lane: read them and pass them in
+    /// `lane_var_files`, then call `target_files` again (the lane's variables can change
+    /// target paths).
     pub var_files: Vec<String>,
 }
 
@@ -165,12 +199,608 @@ pub struct SyncResponse {
     pub writes: Vec<FileWrite>,
 }
 
-/// List the files a sync of `req` reads.
-pub fn target_files(_req: &SyncRequest) -> Result<TargetFilesResponse, Error> {
-    Err(Error::new(ErrorCode::Internal, "not implemented yet"))
+/// The message for pending secrets under `SZ_AGENT` (the reference's text).
+pub const SZ_AGENT_MESSAGE: &str = "Manual intervention required while SZ_AGENT is enabled; unset SZ_AGENT or resolve secrets outside the agent workflow";
+
+/// What every stage needs: the parsed, lane-applied Secretfile and the resolved paths.
+struct Prepared {
+    secretfile: Secretfile,
+    warnings: Vec<Diagnostic>,
+    lane: Lane,
+    lockfile_path: String,
+    lockfile_display: String,
+    local_lockfile_path: String,
 }
 
-/// Run the sync planner.
-pub fn sync(_req: &SyncRequest) -> Result<SyncResponse, Error> {
-    Err(Error::new(ErrorCode::Internal, "not implemented yet"))
+fn truthy(v: Option<&String>) -> bool {
+    v.is_some_and(|v| {
+        matches!(
+            v.trim().to_lowercase().as_str(),
+            "1" | "true" | "yes" | "on"
+        )
+    })
+}
+
+fn parse_with(req: &SyncRequest, var_files: Vec<VarFile>) -> crate::parse::ParsedSecretfile {
+    parse_secretfile(
+        &req.text,
+        &ParseOptions {
+            env: req.env.clone(),
+            var_files,
+            ..ParseOptions::default()
+        },
+    )
+}
+
+/// Parse, select the lane, re-parse with the lane's var files, apply its target profile.
+/// With `strict`, every lane var file must have been provided by the host.
+fn prepare(req: &SyncRequest, strict: bool) -> Result<Prepared, Error> {
+    let dir = paths::dirname(&req.secretfile_path);
+    let first = parse_with(req, req.var_files.clone());
+    if !first.is_valid() {
+        return Err(Error::from_diagnostics(first.diagnostics));
+    }
+    let lane =
+        lanes::select(&first.secretfile, req.environment.as_deref(), &dir).map_err(Error::from)?;
+    let parsed = if lane.var_files.is_empty() {
+        first
+    } else {
+        let mut files = Vec::new();
+        for path in &lane.var_files {
+            match req.lane_var_files.get(path) {
+                Some(Some(text)) => files.push(VarFile {
+                    path: path.clone(),
+                    text: text.clone(),
+                }),
+                Some(None) => {
+                    return Err(Error::from(
+                        Diagnostic::error(
+                            ErrorCode::Io,
+                            format!(
+                                "var file `{path}` of environment `{}` does not exist",
+                                lane.selected.clone().unwrap_or_default()
+                            ),
+                        )
+                        .with_hint("create it or remove it from the environment's `var_files`"),
+                    ));
+                }
+                None if strict => {
+                    return Err(Error::from(
+                        Diagnostic::error(ErrorCode::Usage, format!("var file `{path}` was not provided by the host"))
+                            .with_hint("call target_files, read the listed var_files and pass them in lane_var_files"),
+                    ));
+                }
+                None => {}
+            }
+        }
+        files.extend(req.var_files.iter().cloned());
+        let again = parse_with(req, files);
+        if !again.is_valid() {
+            return Err(Error::from_diagnostics(again.diagnostics));
+        }
+        again
+    };
+    let mut secretfile = parsed.secretfile;
+    let warnings = parsed.diagnostics;
+    if let Some(tp) = &lane.target_profile {
+        lanes::apply_target_profile(&mut secretfile, tp).map_err(Error::from)?;
+    }
+    let raw_lane_lockfile = lane.selected.as_ref().and_then(|n| {
+        secretfile
+            .environments
+            .as_ref()?
+            .profiles
+            .get(n)?
+            .lockfile
+            .clone()
+    });
+    let cwd = req.cwd.clone().unwrap_or_default();
+    let resolved = lockfile::resolve_lockfile_path(
+        &req.secretfile_path,
+        req.lockfile_path.as_deref(),
+        raw_lane_lockfile.as_deref(),
+        &cwd,
+    );
+    // The path the host reads and writes: relative to the working directory when possible.
+    let lockfile_path = match (&req.cwd, resolved.path.strip_prefix(&format!("{cwd}/"))) {
+        (Some(_), Some(rel)) if !cwd.is_empty() => rel.to_string(),
+        _ => resolved.path.clone(),
+    };
+    let local_lockfile_path = lockfile::local_lockfile_path(&lockfile_path);
+    Ok(Prepared {
+        secretfile,
+        warnings,
+        lane,
+        lockfile_display: resolved.path,
+        lockfile_path,
+        local_lockfile_path,
+    })
+}
+
+/// List the files a sync of `req` reads: target files, lockfiles and the lane's var files.
+///
+/// # Errors
+/// The Secretfile's diagnostics when it is invalid; an unknown environment.
+pub fn target_files(req: &SyncRequest) -> Result<TargetFilesResponse, Error> {
+    let p = prepare(req, false)?;
+    let mut files: Vec<String> = Vec::new();
+    for s in &p.secretfile.secrets {
+        for t in engine::all_targets(s, &p.secretfile) {
+            let path = match (t.provider.as_str(), t.kind.as_str()) {
+                ("local", "file") => FileTarget::from_config(&t.config, req.allow_outside_root)
+                    .ok()
+                    .map(|ft| ft.path),
+                ("local", "template") => engine::template_paths(&t.config, req.allow_outside_root)
+                    .ok()
+                    .map(|(template, _)| template),
+                _ => None,
+            };
+            if let Some(path) = path.filter(|p| !files.contains(p)) {
+                files.push(path);
+            }
+        }
+    }
+    Ok(TargetFilesResponse {
+        files,
+        lockfile_path: p.lockfile_path,
+        local_lockfile_path: p.local_lockfile_path,
+        var_files: p.lane.var_files,
+    })
+}
+
+/// Run the sync planner with the operating system's random source.
+///
+/// # Errors
+/// The Secretfile's diagnostics when it is invalid; `INVALID_LOCKFILE`; `USAGE` for a
+/// malformed time.
+pub fn sync(req: &SyncRequest) -> Result<SyncResponse, Error> {
+    sync_with_rng(req, &mut OsRandom)
+}
+
+fn parse_lock(text: Option<&str>, path: &str) -> Result<Lockfile, Error> {
+    Lockfile::parse(text.unwrap_or("")).map_err(|mut d| {
+        d.message = format!("lockfile `{path}`: {}", d.message);
+        d.hint
+            .get_or_insert_with(|| "fix or remove the lockfile; nothing was written".to_string());
+        Error::from(d)
+    })
+}
+
+/// The existing value of a secret in its file targets, when every file that holds the key
+/// agrees (a target written before a crash, or a value a person put there).
+fn existing_value(secret: &Secret, req: &SyncRequest) -> Option<String> {
+    let mut found: Option<String> = None;
+    for t in &secret.targets {
+        if t.provider != "local" || t.kind != "file" {
+            continue;
+        }
+        let ft = FileTarget::from_config(&t.config, req.allow_outside_root).ok()?;
+        let Some(Some(text)) = req.files.get(&ft.path) else {
+            continue;
+        };
+        let key = ft.entry_key(&secret.name);
+        let v = match ft.format {
+            FileFormat::Dotenv => targets::dotenv::lookup(text, key),
+            FileFormat::Json => targets::json::lookup(text, key),
+            _ => None,
+        };
+        match (v.filter(|v| !v.is_empty()), &found) {
+            (Some(v), None) => found = Some(v),
+            (Some(v), Some(f)) if &v != f => return None,
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Whether a secret's value may be adopted from its targets instead of being produced:
+/// random and manual secrets (never a static value the Secretfile declares, nor a script).
+fn adoptable(secret: &Secret, outcome: Outcome, source: Source) -> bool {
+    !secret.kind.starts_with("templates.")
+        && match outcome {
+            Outcome::Automatic => source == Source::Generated,
+            Outcome::Pending | Outcome::Failed => secret.kind != "script",
+        }
+}
+
+/// The `validation` pattern of a static-like secret, if any.
+fn validation_of(secret: &Secret) -> Option<&str> {
+    secret
+        .config
+        .get("validation")
+        .and_then(Data::as_str)
+        .filter(|p| !p.is_empty())
+}
+
+/// Run the sync planner with an injected random source (tests seed it).
+///
+/// # Errors
+/// See [`sync`].
+pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<SyncResponse, Error> {
+    let p = prepare(req, true)?;
+    let sf = &p.secretfile;
+    let now = crate::timefmt::python_isoformat(&req.now).map_err(Error::from)?;
+    let sz_agent = truthy(req.env.get("SZ_AGENT"));
+    let mut shared = parse_lock(req.lockfile.as_deref(), &p.lockfile_path)?;
+    let mut local = parse_lock(req.local_lockfile.as_deref(), &p.local_lockfile_path)?;
+    let shared_before = shared.to_text();
+    let local_before = local.to_text();
+    let jinja = Jinja::new();
+    let mut warnings: Vec<Diagnostic> = p
+        .warnings
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .cloned()
+        .collect();
+
+    // Refresh: tracked target IDs that the current targets no longer produce are stale.
+    let current = |want_local: bool| -> Vec<(String, Vec<String>)> {
+        sf.secrets
+            .iter()
+            .filter(|s| s.local == want_local)
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    crate::target_id::valid_target_ids(&s.targets),
+                )
+            })
+            .collect()
+    };
+    let mut refresh = RefreshReport::default();
+    if req.refresh {
+        let a = shared.refresh(&current(false), req.dry_run);
+        let b = local.refresh(&current(true), req.dry_run);
+        let mut rows: Vec<RefreshRow> = a.rows.into_iter().chain(b.rows).collect();
+        let order: Vec<&str> = sf.secrets.iter().map(|s| s.name.as_str()).collect();
+        rows.sort_by_key(|r| {
+            order
+                .iter()
+                .position(|n| *n == r.secret)
+                .unwrap_or(usize::MAX)
+        });
+        refresh = RefreshReport {
+            checked_secrets: a.checked_secrets + b.checked_secrets,
+            mismatch_secrets: a.mismatch_secrets + b.mismatch_secrets,
+            mismatch_targets: a.mismatch_targets + b.mismatch_targets,
+            rows,
+        };
+    }
+    let mismatched = |name: &str| refresh.rows.iter().any(|r| r.secret == name);
+
+    // Classify every secret in manifest order.
+    let mut already_synced = Vec::new();
+    let mut pending: IndexMap<String, PendingSecret> = IndexMap::new();
+    let mut failed: IndexMap<String, String> = IndexMap::new();
+    let mut levels: Vec<(String, AutomationLevel)> = Vec::new();
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    for s in &sf.secrets {
+        let lock = if s.local { &local } else { &shared };
+        let recorded = if let Some(t) = s
+            .kind
+            .strip_prefix("templates.")
+            .and_then(|n| sf.templates.get(n))
+        {
+            !t.fields.is_empty()
+                && t.fields
+                    .keys()
+                    .all(|f| lock.entry(&format!("{}.{f}", s.name)).is_some())
+        } else {
+            lock.entry(&s.name).is_some()
+        };
+        let supplied = req
+            .values
+            .get(&s.name)
+            .or_else(|| req.env.get(&env_name(&s.name)))
+            .filter(|v| !v.is_empty());
+        let mut c = classify(
+            s,
+            sf,
+            ClassifyContext {
+                allow_scripts: req.allow_scripts,
+                supplied: supplied.is_some(),
+            },
+        );
+        levels.push((s.name.clone(), c.automation_level));
+        if recorded && !mismatched(&s.name) {
+            already_synced.push(s.name.clone());
+            continue;
+        }
+        if recorded && s.one_time {
+            failed.insert(
+                s.name.clone(),
+                "one-time secret already exists but its targets changed; it is never regenerated: move the value by hand or remove its lockfile entry".to_string(),
+            );
+            continue;
+        }
+        let mut value = supplied.map(|v| SecretValue::new(v.clone()));
+        if value.is_none()
+            && !recorded
+            && adoptable(s, c.outcome, c.source)
+            && let Some(v) = existing_value(s, req)
+        {
+            value = Some(SecretValue::new(v));
+            c.outcome = Outcome::Automatic;
+            c.source = Source::Existing;
+        }
+        if let (Some(v), Some(pattern)) = (&value, validation_of(s)) {
+            // EXPOSE: checked against the pattern; the error never contains it.
+            if let Err(d) = crate::generate::check_validation(pattern, v.expose()) {
+                failed.insert(
+                    s.name.clone(),
+                    format!("{} (value for `{}`)", d.message, s.name),
+                );
+                continue;
+            }
+        }
+        if c.source == Source::Script && value.is_none() {
+            value = req
+                .script_outputs
+                .get(&s.name)
+                .map(|v| SecretValue::new(v.clone()));
+        }
+        match c.outcome {
+            Outcome::Automatic => jobs.push(Job {
+                secret: s,
+                source: c.source,
+                supplied: value,
+            }),
+            Outcome::Pending => {
+                let mut ai = render_instructions(s, &sf.variables, &jinja)
+                    .unwrap_or_else(|| script_instructions(s));
+                ai.automation_level = Some(c.automation_level);
+                pending.insert(s.name.clone(), PendingSecret { instructions: ai });
+            }
+            Outcome::Failed => {
+                failed.insert(
+                    s.name.clone(),
+                    c.reason
+                        .unwrap_or_else(|| crate::classify::NO_INSTRUCTIONS.to_string()),
+                );
+            }
+        }
+    }
+    for name in req.values.keys() {
+        if !sf.secrets.iter().any(|s| &s.name == name) {
+            warnings.push(Diagnostic::warning(
+                ErrorCode::UnknownReference,
+                format!("a value was supplied for `{name}`, which is not a secret of this file"),
+            ));
+        }
+    }
+    if sz_agent {
+        for (name, _) in std::mem::take(&mut pending) {
+            failed.insert(name, SZ_AGENT_MESSAGE.to_string());
+        }
+    }
+
+    // Run the engine on the automatic secrets.
+    let text_hash = hash_value(&req.text);
+    let secretfile_changed = shared
+        .secretfile
+        .as_ref()
+        .is_none_or(|b| b.hash != text_hash || b.filename != paths::basename(&req.secretfile_path));
+    let actor = local_actor(&req.identity);
+    let mut synced = Vec::new();
+    let mut engine_results = None;
+    let mut writes = Vec::new();
+    if !jobs.is_empty() {
+        let ctx = EngineContext {
+            secretfile: sf,
+            files: &req.files,
+            dry_run: req.dry_run,
+            allow_outside_root: req.allow_outside_root,
+            now: &now,
+            actor: &actor,
+            jinja: &jinja,
+        };
+        let out = engine::run(
+            &jobs,
+            &ctx,
+            &mut Lockfiles {
+                shared: &mut shared,
+                local: &mut local,
+            },
+            rng,
+        );
+        let mut results = EngineResults {
+            secrets_processed: jobs.len(),
+            errors: out.errors,
+            secretfile_changed,
+            ..EngineResults::default()
+        };
+        for d in out.done {
+            if let Some(reason) = d.failure {
+                failed.insert(d.name.clone(), reason);
+            } else {
+                synced.push(d.name.clone());
+                results.secrets_generated += 1;
+                results.secrets_stored += usize::from(d.detail.stored);
+            }
+            results.details.push(d.detail);
+        }
+        writes.extend(
+            out.files
+                .into_iter()
+                .map(|(path, contents, template)| FileWrite {
+                    path,
+                    contents: Some(contents),
+                    role: if template {
+                        WriteRole::Template
+                    } else {
+                        WriteRole::Target
+                    },
+                    secret: true,
+                }),
+        );
+        if !req.dry_run && !synced.is_empty() {
+            shared.record_secretfile(
+                &req.secretfile_path,
+                &text_hash,
+                &now,
+                None,
+                Some(&req.identity),
+            );
+        }
+        engine_results = Some(results);
+    }
+    // Keep failures in manifest order (SZ_AGENT conversions last, as the reference).
+    let order: Vec<&str> = sf.secrets.iter().map(|s| s.name.as_str()).collect();
+    let pos = |n: &str| order.iter().position(|o| *o == n).unwrap_or(usize::MAX);
+    failed.sort_by(|a, av, b, bv| {
+        let agent = |v: &str| v == SZ_AGENT_MESSAGE;
+        (agent(av), pos(a)).cmp(&(agent(bv), pos(b)))
+    });
+    synced.sort_by_key(|n| pos(n));
+
+    if !req.dry_run {
+        for (lock, before, path, role, existed) in [
+            (
+                &shared,
+                &shared_before,
+                &p.lockfile_path,
+                WriteRole::Lockfile,
+                req.lockfile.is_some(),
+            ),
+            (
+                &local,
+                &local_before,
+                &p.local_lockfile_path,
+                WriteRole::LocalLockfile,
+                req.local_lockfile.is_some(),
+            ),
+        ] {
+            let after = lock.to_text();
+            if &after == before {
+                continue;
+            }
+            if lock.is_semantically_empty() {
+                if existed {
+                    writes.push(FileWrite {
+                        path: path.clone(),
+                        contents: None,
+                        role,
+                        secret: false,
+                    });
+                }
+            } else {
+                writes.push(FileWrite {
+                    path: path.clone(),
+                    contents: Some(after),
+                    role,
+                    secret: false,
+                });
+            }
+        }
+    }
+
+    let mut by_level = crate::report::ByLevel::default();
+    for (_, level) in &levels {
+        by_level.add(*level);
+    }
+    let automation_summary = AutomationSummary {
+        fully_synced: synced.len(),
+        already_synced: already_synced.len(),
+        requires_intervention: pending.len(),
+        failed: failed.len(),
+        by_level,
+    };
+    let report = SyncReport {
+        status: SyncStatus::from_counts(pending.len(), failed.len()),
+        synced_secrets: synced,
+        already_synced,
+        pending_secrets: pending,
+        failed_secrets: failed,
+        automation_summary,
+        sync_results: SyncResults {
+            refresh: req.refresh.then_some(refresh),
+            engine: engine_results,
+        },
+        dry_run: req.dry_run,
+        sz_agent,
+        resolved_mode: if sz_agent {
+            "auto".to_string()
+        } else {
+            sf.agent
+                .as_ref()
+                .map(|a| a.mode.as_str())
+                .unwrap_or("auto")
+                .to_string()
+        },
+        web_url: None,
+        web_session_id: None,
+        selected_environment: p.lane.selected.clone(),
+        resolved_var_files: p
+            .lane
+            .var_files
+            .iter()
+            .map(|f| match &req.cwd {
+                Some(cwd) if !paths::is_absolute(f) => format!("{cwd}/{f}"),
+                _ => f.clone(),
+            })
+            .chain(req.var_files.iter().map(|v| v.path.clone()))
+            .collect(),
+        resolved_lockfile: p.lockfile_display.clone(),
+        resolved_target_profile: p.lane.target_profile.clone(),
+        warnings,
+    };
+    Ok(SyncResponse { report, writes })
+}
+
+/// The provenance actor of local targets: the sync identity plus the reference's local
+/// target actor (`provider`, `username`, `uid`, `full_name`).
+fn local_actor(identity: &DataMap) -> DataMap {
+    let mut target = DataMap::new();
+    target.insert("provider".into(), Data::String("local".into()));
+    for (key, from) in [
+        ("username", "os_user"),
+        ("uid", "os_uid"),
+        ("full_name", "full_name"),
+    ] {
+        if let Some(v) = identity.get(key).or_else(|| identity.get(from)) {
+            target.insert(key.into(), v.clone());
+        }
+    }
+    let mut base = identity.clone();
+    base.remove("full_name");
+    lockfile::provenance_actor(&base, Some(&target))
+}
+
+/// Instructions for an untrusted `script` secret without its own: what it would run and how
+/// to allow it.
+fn script_instructions(s: &Secret) -> AgentInstructions {
+    let command = s
+        .config
+        .get("command")
+        .and_then(Data::as_str)
+        .unwrap_or("")
+        .to_string();
+    let args: Vec<String> = s
+        .config
+        .get("args")
+        .and_then(Data::as_array)
+        .map(|a| a.iter().map(crate::interpolate::python_str).collect())
+        .unwrap_or_default();
+    let full = std::iter::once(command)
+        .chain(args)
+        .collect::<Vec<_>>()
+        .join(" ");
+    AgentInstructions {
+        summary: format!("Review and run the script that produces `{}`", s.name),
+        steps: vec![
+            Step {
+                action: full,
+                description: "Command from the Secretfile (not run: scripts need an explicit grant). Review it before running.".into(),
+                params: None,
+                required: true,
+            },
+            Step {
+                action: "secretzero agent sync --allow-scripts".into(),
+                description: format!("Run the sync with scripts allowed, or supply the value in the {} environment variable", env_name(&s.name)),
+                params: None,
+                required: true,
+            },
+        ],
+        automation_hint: Some("Requires approval: scripts from a Secretfile never run without --allow-scripts".into()),
+        ..AgentInstructions::default()
+    }
 }

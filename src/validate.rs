@@ -225,17 +225,17 @@ fn target_config(t: &Target, path: &str, at: &At<'_>, diags: &mut Vec<Diagnostic
     }
     match t.kind.as_str() {
         "file" => {
-            if let Some(p) = t.config.get("path") {
-                if !p.is_string() {
-                    diags.push(
-                        Diagnostic::error(
-                            ErrorCode::WrongType,
-                            "`path` of a file target must be a string",
-                        )
-                        .with_path(format!("{path}.config.path"))
-                        .at(at(&["config", "path"])),
-                    );
-                }
+            if let Some(p) = t.config.get("path")
+                && !p.is_string()
+            {
+                diags.push(
+                    Diagnostic::error(
+                        ErrorCode::WrongType,
+                        "`path` of a file target must be a string",
+                    )
+                    .with_path(format!("{path}.config.path"))
+                    .at(at(&["config", "path"])),
+                );
             }
             if let Some(f) = t.config.get("format") {
                 match f.as_str() {
@@ -423,32 +423,32 @@ fn template_rules(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
 
 fn references(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
     if let Some(envs) = &sf.environments {
-        if let Some(default) = &envs.default {
-            if !envs.profiles.contains_key(default) {
-                let names: Vec<&str> = envs.profiles.keys().map(String::as_str).collect();
-                diags.push(unknown_ref(
-                    format!("`environments.default` names `{default}`, which is not a profile"),
-                    &names,
-                    default,
-                    "environments.default",
-                    span_at(root, &["environments", "default"]),
-                ));
-            }
+        if let Some(default) = &envs.default
+            && !envs.profiles.contains_key(default)
+        {
+            let names: Vec<&str> = envs.profiles.keys().map(String::as_str).collect();
+            diags.push(unknown_ref(
+                format!("`environments.default` names `{default}`, which is not a profile"),
+                &names,
+                default,
+                "environments.default",
+                span_at(root, &["environments", "default"]),
+            ));
         }
         for (lane, p) in &envs.profiles {
-            if let Some(tp) = &p.target_profile {
-                if !sf.target_profiles.contains_key(tp) {
-                    let names: Vec<&str> = sf.target_profiles.keys().map(String::as_str).collect();
-                    diags.push(unknown_ref(
-                        format!(
-                            "environment `{lane}` uses target profile `{tp}`, which is not defined"
-                        ),
-                        &names,
-                        tp,
-                        &format!("environments.profiles.{lane}.target_profile"),
-                        span_at(root, &["environments", "profiles", lane, "target_profile"]),
-                    ));
-                }
+            if let Some(tp) = &p.target_profile
+                && !sf.target_profiles.contains_key(tp)
+            {
+                let names: Vec<&str> = sf.target_profiles.keys().map(String::as_str).collect();
+                diags.push(unknown_ref(
+                    format!(
+                        "environment `{lane}` uses target profile `{tp}`, which is not defined"
+                    ),
+                    &names,
+                    tp,
+                    &format!("environments.profiles.{lane}.target_profile"),
+                    span_at(root, &["environments", "profiles", lane, "target_profile"]),
+                ));
             }
             let mut seen = Vec::new();
             for (i, f) in p.var_files.iter().enumerate() {

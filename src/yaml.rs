@@ -694,11 +694,11 @@ fn resolve_timestamp(t: &str) -> Option<String> {
     let b = t.as_bytes();
     let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
     // Date only: YYYY-MM-DD exactly.
-    if b.len() == 10 && digits(&b[..4]) && b[4] == b'-' && digits(&b[5..7]) && b[7] == b'-' {
-        if digits(&b[8..10]) {
-            return Some(t.to_string());
-        }
-        return None;
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = b {
+        let all_digits = [y0, y1, y2, y3, m0, m1, d0, d1]
+            .iter()
+            .all(|c| c.is_ascii_digit());
+        return all_digits.then(|| t.to_string());
     }
     // YYYY-M?M-D?D(T|t|[ \t]+)H?H:MM:SS(.f*)?(([ \t]*)(Z|[-+]HH?(:MM)?))?
     let (date, rest) = split_date(t)?;
@@ -726,10 +726,10 @@ fn resolve_timestamp(t: &str) -> Option<String> {
     {
         return None;
     }
-    if let Some(f) = fraction {
-        if !f.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
+    if let Some(f) = fraction
+        && !f.bytes().all(|c| c.is_ascii_digit())
+    {
+        return None;
     }
     let tz = tz_part.trim_start_matches([' ', '\t']);
     let tz_text = if tz.is_empty() {
