@@ -218,8 +218,13 @@ export interface SyncOptions {
   secretfilePath?: string | undefined;
   /** Environment (interpolation, `UPPER_NAME` overrides, `SZ_AGENT`). Default: none. */
   env?: EnvInput | undefined;
-  /** Variable files (`-v`, then the lane's files), already read. Default: none. */
+  /** Variable files given with `-v`, already read. Default: none. */
   varFiles?: readonly VarFile[] | undefined;
+  /**
+   * Texts of the selected lane's variable files by path, as listed by {@link targetFiles}
+   * (`null` for a missing file); merged before `varFiles`. Default: none.
+   */
+  laneVarFiles?: Readonly<Record<string, string | null>> | undefined;
   /** The environment lane (`-e`). Default: the Secretfile's `environments.default`. */
   environment?: string | undefined;
   /** The lockfile path given with `-l`. Default: derived from the Secretfile path. */
@@ -247,6 +252,13 @@ export interface SyncOptions {
   identity?: Readonly<Record<string, unknown>> | undefined;
   /** Allow target paths outside the working directory. Default false. */
   allowOutsideRoot?: boolean | undefined;
+  /**
+   * Outputs of `script` secrets the host ran (only with `allowScripts`), by secret name.
+   * Default: none.
+   */
+  scriptOutputs?: Readonly<Record<string, string>> | undefined;
+  /** The host's absolute working directory (only used to print resolved paths like the reference). */
+  cwd?: string | undefined;
 }
 
 const SYNC_KEYS = [
@@ -254,6 +266,7 @@ const SYNC_KEYS = [
   'secretfilePath',
   'env',
   'varFiles',
+  'laneVarFiles',
   'environment',
   'lockfilePath',
   'lockfile',
@@ -266,6 +279,8 @@ const SYNC_KEYS = [
   'files',
   'identity',
   'allowOutsideRoot',
+  'scriptOutputs',
+  'cwd',
 ] as const satisfies readonly (keyof SyncOptions)[];
 
 // Compile-time guard: every field of the core's SyncRequest has a camelCase option here.
@@ -293,6 +308,7 @@ function syncRequest(fn: string, options: unknown): SyncRequest {
     secretfilePath: checkOptString(fn, 'options.secretfilePath', o['secretfilePath']),
     env: checkOptStringMap(fn, 'options.env', o['env']),
     varFiles: checkVarFiles(fn, 'options.varFiles', o['varFiles']),
+    laneVarFiles: checkOptStringMap(fn, 'options.laneVarFiles', o['laneVarFiles'], true),
     environment: checkOptString(fn, 'options.environment', o['environment']),
     lockfilePath: checkOptString(fn, 'options.lockfilePath', o['lockfilePath']),
     lockfile: checkOptString(fn, 'options.lockfile', o['lockfile']),
@@ -305,6 +321,8 @@ function syncRequest(fn: string, options: unknown): SyncRequest {
     files: checkOptStringMap(fn, 'options.files', o['files'], true),
     identity: checkOptObject(fn, 'options.identity', o['identity']),
     allowOutsideRoot: checkOptBool(fn, 'options.allowOutsideRoot', o['allowOutsideRoot']),
+    scriptOutputs: checkOptStringMap(fn, 'options.scriptOutputs', o['scriptOutputs']),
+    cwd: checkOptString(fn, 'options.cwd', o['cwd']),
   });
   return req as unknown as SyncRequest;
 }

@@ -21,7 +21,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,7 +36,7 @@ import {
   checkString,
 } from './core.js';
 import { SecretZeroError, usageError } from './errors.js';
-import { agentSync, targetFiles, version } from './index.js';
+import { agentSync, parseSecretfile, targetFiles, version } from './index.js';
 import type { EnvInput, SyncOptions } from './index.js';
 
 /** Options of {@link syncProject}. */
@@ -243,16 +243,19 @@ export async function syncProject(options: SyncProjectOptions = {}): Promise<Syn
   const dryRun = checkOptBool(fn, 'options.dryRun', o['dryRun']) ?? false;
   const identity =
     checkOptObject(fn, 'options.identity', o['identity']) ?? collectIdentity({ env, cwd });
+  const allowScripts = checkOptBool(fn, 'options.allowScripts', o['allowScripts']);
+  const values = checkOptStringMap(fn, 'options.values', o['values']);
 
   const realRoot = await fs.realpath(cwd).catch((e: unknown) => {
     throw ioError('open the project directory', cwd, e);
   });
   const text = await readText(path.resolve(cwd, file), file);
-  const readVarFiles = (paths: readonly string[]): Promise<VarFile[]> =>
-    Promise.all(
-      paths.map(async (p) => ({ path: p, text: await readText(path.resolve(cwd, p), p) })),
-    );
-  const cliVarFiles = await readVarFiles(cliVarPaths as string[]);
+  const cliVarFiles: VarFile[] = await Promise.all(
+    (cliVarPaths as string[]).map(async (p) => ({
+      path: p,
+      text: await readText(path.resolve(cwd, p), p),
+    })),
+  );
 
   const base: SyncOptions = {
     text,
@@ -264,16 +267,21 @@ export async function syncProject(options: SyncProjectOptions = {}): Promise<Syn
     now: o['now'] as SyncOptions['now'],
     dryRun,
     refresh: checkOptBool(fn, 'options.refresh', o['refresh']),
-    allowScripts: checkOptBool(fn, 'options.allowScripts', o['allowScripts']),
-    values: checkOptStringMap(fn, 'options.values', o['values']),
+    allowScripts,
+    values,
     identity,
     allowOutsideRoot,
+    cwd: realRoot,
   };
 
   // The lane's variable files may change target paths: read them, then ask again.
   let plan = targetFiles(base);
   if (plan.var_files.length > 0) {
-    base.varFiles = [...(await readVarFiles(plan.var_files)), ...cliVarFiles];
+    const lane: Record<string, string | null> = {};
+    for (const p of plan.var_files) {
+      lane[p] = (await readOptional(path.resolve(cwd, p), p)) ?? null;
+    }
+    base.laneVarFiles = lane;
     plan = targetFiles(base);
   }
 
@@ -289,6 +297,11 @@ export async function syncProject(options: SyncProjectOptions = {}): Promise<Syn
     readOptional(path.resolve(cwd, plan.local_lockfile_path), plan.local_lockfile_path),
   ]);
 
+  // `script` secrets run here, in the host, and only when the caller trusts them.
+  if (allowScripts === true && !dryRun) {
+    base.scriptOutputs = await runScripts(base, cwd, env, values, [lockfile, localLockfile]);
+  }
+
   const { report, writes } = agentSync({ ...base, files, lockfile, localLockfile });
   if (dryRun) return { report, files: [] };
 
@@ -297,6 +310,76 @@ export async function syncProject(options: SyncProjectOptions = {}): Promise<Syn
     written.push(await applyWrite(cwd, realRoot, w, allowOutsideRoot === true));
   }
   return { report, files: written };
+}
+
+interface ScriptConfig {
+  command?: unknown;
+  args?: unknown;
+  shell?: unknown;
+  timeout?: unknown;
+}
+
+/**
+ * Run the `script` secrets a sync will need (not yet in a lockfile, no value supplied) and
+ * return their outputs (stdout, trimmed) by secret name. Like the reference: `command` with
+ * `args` (no shell), or `/bin/sh -c command` with `shell: true`; `timeout` seconds (default
+ * 30). A script that fails is left out: the report then lists the secret as failed.
+ */
+async function runScripts(
+  req: SyncOptions,
+  cwd: string,
+  env: Record<string, string>,
+  values: Record<string, string> | undefined,
+  lockfiles: (string | undefined)[],
+): Promise<Record<string, string>> {
+  const parsed = parseSecretfile(req.text, {
+    env,
+    varFiles: [
+      ...Object.entries(req.laneVarFiles ?? {})
+        .filter((e): e is [string, string] => e[1] !== null)
+        .map(([p, text]) => ({ path: p, text })),
+      ...(req.varFiles ?? []),
+    ],
+  });
+  const recorded = new Set<string>();
+  for (const text of lockfiles) {
+    try {
+      const secrets = (JSON.parse(text ?? '{}') as { secrets?: Record<string, unknown> }).secrets;
+      for (const name of Object.keys(secrets ?? {})) recorded.add(name);
+    } catch {
+      // An unreadable lockfile is the core's to report.
+    }
+  }
+  const outputs: Record<string, string> = {};
+  for (const s of parsed.secretfile?.secrets ?? []) {
+    const name = s.name;
+    if (s.kind !== 'script' || name === undefined || recorded.has(name)) continue;
+    if (values?.[name] !== undefined || (env[name.toUpperCase()] ?? '') !== '') continue;
+    const out = await runScript((s.config ?? {}) as ScriptConfig, cwd);
+    if (out !== undefined) outputs[name] = out;
+  }
+  return outputs;
+}
+
+function runScript(config: ScriptConfig, cwd: string): Promise<string | undefined> {
+  const { command, args, shell, timeout } = config;
+  if (typeof command !== 'string' || command === '') return Promise.resolve(undefined);
+  const argv = Array.isArray(args) ? args.map(String) : [];
+  const seconds = typeof timeout === 'number' && timeout > 0 ? timeout : 30;
+  const [file, list] =
+    shell === true
+      ? process.platform === 'win32'
+        ? ['cmd', ['/c', command]]
+        : ['/bin/sh', ['-c', command]]
+      : [command, argv];
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      list,
+      { cwd, timeout: seconds * 1000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout) => resolve(error ? undefined : stdout.trim()),
+    );
+  });
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {

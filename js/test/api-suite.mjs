@@ -200,7 +200,7 @@ export function apiSuite(name, load) {
       const text = `secrets:
   - name: db_password
     kind: random_password
-    config: {length: 40}
+    config: {length: 40, special: false}
     targets:
       - {provider: local, kind: file, config: {path: .env, format: dotenv}}
 `;
@@ -211,7 +211,7 @@ export function apiSuite(name, load) {
       assert.ok(env, 'writes .env');
       assert.equal(env.secret, true);
       assert.equal(env.role, 'target');
-      const value = /DB_PASSWORD=("?)(.+)\1\n/.exec(env.contents)?.[2];
+      const value = /^db_password=("?)(.+)\1$/m.exec(env.contents)?.[2];
       assert.equal(value?.length, 40);
       assert.ok(!JSON.stringify(report).includes(value), 'no value in the report');
       const lock = writes.at(-1);

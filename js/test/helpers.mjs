@@ -94,7 +94,14 @@ export function listFiles(dir) {
   return out.sort();
 }
 
-/** `{relative path: bytes}` of every file under `dir`. */
+/** `{relative path: bytes}` of every file under `dir` (a symlink: `-> its target`), with modes. */
 export function snapshot(dir) {
-  return Object.fromEntries(listFiles(dir).map((f) => [f, fs.readFileSync(path.join(dir, f))]));
+  return Object.fromEntries(
+    listFiles(dir).map((f) => {
+      const p = path.join(dir, f);
+      const st = fs.lstatSync(p);
+      const body = st.isSymbolicLink() ? `-> ${fs.readlinkSync(p)}` : fs.readFileSync(p).toString('base64');
+      return [f, `${(st.mode & 0o7777).toString(8)} ${body}`];
+    }),
+  );
 }

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeEach, describe, test } from 'node:test';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 import { root } from './helpers.mjs';
@@ -14,6 +15,7 @@ import { root } from './helpers.mjs';
 const dist = path.join(root, 'pkg/dist');
 const node = await import(pathToFileURL(path.join(dist, 'node.js')).href);
 const core = await import(pathToFileURL(path.join(dist, 'core.js')).href);
+const realCall = createRequire(import.meta.url)(path.join(root, 'pkg/wasm/agent.cjs')).call;
 
 const REPORT = { status: 'complete', synced_secrets: ['a'], warnings: [] };
 
@@ -25,7 +27,7 @@ function scripted(plan) {
     calls.push({ op, req });
     if (op === 'version') return JSON.stringify({ ok: { version: '9.9.9' } });
     if (op === 'target_files') {
-      const laneRead = (req.var_files ?? []).some((v) => v.path === 'lane.szvar');
+      const laneRead = req.lane_var_files?.['lane.szvar'] !== undefined;
       return JSON.stringify({
         ok: {
           files: plan.files(laneRead),
@@ -39,7 +41,7 @@ function scripted(plan) {
       if (plan.error) return JSON.stringify({ error: plan.error });
       return JSON.stringify({ ok: { report: { ...REPORT, dry_run: req.dry_run === true }, writes: req.dry_run ? [] : plan.writes } });
     }
-    return JSON.stringify({ error: { code: 'USAGE', message: `unexpected op ${op}`, diagnostics: [] } });
+    return realCall(op, input);
   });
   return calls;
 }
@@ -100,7 +102,9 @@ describe('syncProject host side', () => {
     await node.syncProject({ cwd: dir, env: {} });
     const sync = calls.find((c) => c.op === 'sync').req;
     assert.deepEqual(Object.keys(sync.files), ['out/.env']);
-    assert.deepEqual(sync.var_files, [{ path: 'lane.szvar', text: 'dir: out\n' }]);
+    assert.deepEqual(sync.lane_var_files, { 'lane.szvar': 'dir: out\n' });
+    assert.deepEqual(sync.var_files, []);
+    assert.equal(sync.cwd, fs.realpathSync(dir));
   });
 
   test('writes atomically: 0600 for secret files, parents created, targets then lockfile', async () => {
@@ -150,6 +154,39 @@ describe('syncProject host side', () => {
     assert.equal(fs.readFileSync(p('.env'), 'utf8'), 'NEW=2\n');
     assert.equal(fs.statSync(p('same.txt')).mtimeMs, mtime);
     assert.equal(fs.existsSync(p('gone.txt')), false);
+  });
+
+  test('allowScripts: the host runs the needed scripts and passes their output', async () => {
+    fs.writeFileSync(
+      p('Secretfile.yml'),
+      `secrets:
+  - name: from_args
+    kind: script
+    config: {command: ${JSON.stringify(process.execPath)}, args: ["-e", "console.log('  out-1  ')"]}
+  - name: from_shell
+    kind: script
+    config: {command: "printf 'out-2\\n'", shell: true}
+  - name: recorded
+    kind: script
+    config: {command: /bin/false}
+  - name: supplied
+    kind: script
+    config: {command: /bin/false}
+  - name: broken
+    kind: script
+    config: {command: /bin/false}
+`,
+    );
+    fs.writeFileSync(p('.gitsecrets.lock'), JSON.stringify({ version: '1.0', secrets: { recorded: {} } }));
+    let calls = scripted({ files: () => [], writes: [] });
+    await node.syncProject({ cwd: dir, env: { SUPPLIED: 'x' }, allowScripts: true });
+    const outputs = calls.find((c) => c.op === 'sync').req.script_outputs;
+    assert.deepEqual(outputs, { from_args: 'out-1', from_shell: 'out-2' });
+    // Not trusted, or a dry run: nothing runs.
+    calls = scripted({ files: () => [], writes: [] });
+    await node.syncProject({ cwd: dir, env: {} });
+    await node.syncProject({ cwd: dir, env: {}, allowScripts: true, dryRun: true });
+    assert.ok(calls.filter((c) => c.op === 'sync').every((c) => c.req.script_outputs === undefined));
   });
 
   test('dry-run writes nothing', async () => {
