@@ -6,6 +6,12 @@
 //! getrandom's `wasm_js` backend). These tests call the exported function the way the npm
 //! package does and check the JSON envelope.
 #![cfg(target_arch = "wasm32")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use serde_json::Value;
 use wasm_bindgen_test::wasm_bindgen_test;
