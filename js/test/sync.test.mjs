@@ -6,12 +6,13 @@
 // (detected at runtime), so they turn on by themselves when it lands.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { cli, loadEsm, snapshot, syncPending, tempProject } from './helpers.mjs';
+import { cli, loadEsm, root, snapshot, syncPending, tempProject } from './helpers.mjs';
 
 const api = await loadEsm();
 const todo = syncPending(api) ? 'sync planner pending' : undefined;
@@ -187,5 +188,47 @@ describe('agent sync end to end', () => {
     assert.ok(fs.lstatSync(path.join(dir, '.env')).isSymbolicLink());
     assert.equal(mode(path.join(dir, 'secrets/real.env')), 0o600);
     assert.equal(readDotenv(path.join(dir, 'secrets/real.env')).DATABASE_PASSWORD.length, 32);
+  });
+});
+
+// Compatibility with the reference CLI (Python secretzero 0.14.23), when it is installed
+// (`make setup` runs ../shared/oracle/setup.sh when that exists).
+const ORACLE = path.resolve(root, '../shared/oracle/run.sh');
+const VENV = process.env.SZ_ORACLE_VENV ?? path.join(os.homedir(), '.cache/secretzero-oracle/venv');
+const noOracle = fs.existsSync(ORACLE) && fs.existsSync(path.join(VENV, 'bin/secretzero'))
+  ? false
+  : 'reference CLI not installed (needs ../shared/oracle; run `make setup`)';
+
+function oracle(dir, ...args) {
+  const r = spawnSync(ORACLE, [path.join(dir, 'Secretfile.yml'), ...args], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+describe('compatibility with the reference CLI', { skip: noOracle }, () => {
+  test('--json --dry-run on the quickstart: same keys, lists and instructions', { todo }, () => {
+    const dir = tempProject();
+    const ref = oracle(dir, '--dry-run');
+    const ours = JSON.parse(cli(['agent', 'sync', '--json', '--dry-run'], { cwd: dir }).stdout);
+    assert.deepEqual(Object.keys(ours), [...Object.keys(ref), 'warnings']);
+    for (const k of ['status', 'synced_secrets', 'already_synced', 'failed_secrets', 'dry_run', 'sz_agent', 'resolved_mode', 'selected_environment', 'resolved_var_files', 'resolved_target_profile']) {
+      assert.deepEqual(ours[k], ref[k], k);
+    }
+    assert.deepEqual(Object.keys(ours.pending_secrets), Object.keys(ref.pending_secrets));
+    for (const [name, p] of Object.entries(ours.pending_secrets)) {
+      const { automation_level, ...rest } = p;
+      assert.equal(typeof automation_level, 'string');
+      assert.deepEqual(rest, ref.pending_secrets[name], name);
+    }
+    const { by_level, ...summary } = ours.automation_summary;
+    assert.deepEqual(summary, ref.automation_summary);
+  });
+
+  test('after our sync the reference finds every secret already synced', { todo }, () => {
+    const dir = tempProject();
+    assert.equal(cli(['agent', 'sync'], { cwd: dir }).status, 0);
+    const ref = oracle(dir);
+    assert.deepEqual(ref.synced_secrets, []);
+    assert.deepEqual(ref.already_synced, ['database_password', 'session_secret', 'instance_id', 'app_name']);
   });
 });
