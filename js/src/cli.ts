@@ -140,16 +140,19 @@ function terminalWidth(): number {
   return Number.isInteger(c) && c > 0 ? c : 80;
 }
 
-/** `FILE:LINE:COL: error[CODE]: message` plus a hint line, to stderr. */
+/**
+ * `FILE:LINE:COL: error[CODE]: message (at `path`)` plus an indented `hint:` line, to stderr
+ * (the core's `render_diagnostics` format).
+ */
 function printDiagnostics(file: string, diagnostics: readonly Diagnostic[]): void {
   const color = useColor(process.stderr);
   for (const d of diagnostics) {
-    const where = d.line != null ? `${file}:${d.line}:${d.column ?? 1}` : file;
+    const where = d.line != null && d.column != null ? `${file}:${d.line}:${d.column}` : file;
     const kind =
       d.severity === 'error' ? paint(color, '1;31', 'error') : paint(color, '1;33', 'warning');
-    err(`${paint(color, '1', where)}: ${kind}[${d.code}]: ${d.message}\n`);
-    if (d.path) err(`  at: ${d.path}\n`);
-    if (d.hint) err(`  ${paint(color, '36', 'hint')}: ${d.hint}\n`);
+    const at = d.path ? ` (at \`${d.path}\`)` : '';
+    err(`${where}: ${kind}[${d.code}]: ${d.message}${at}\n`);
+    if (d.hint) err(`  ${paint(color, '2', 'hint:')} ${d.hint}\n`);
   }
 }
 
