@@ -8,7 +8,9 @@
 //    node_modules/.bin/secretzero like a real install.
 // 2. Small shims there (esm.mjs, cjs.cjs, web.mjs) let js/test/*.test.mjs load the package by
 //    its name, through its exports map.
-// 3. `tsc --strict` on js/test/consumers/node (NodeNext, lib ES2022, no DOM, skipLibCheck off)
+// 3. publint and @arethetypeswrong/cli on pkg/ (exports map, types per resolution mode; the
+//    `./web` subpath is ESM-only by design, so it is left out of attw's CommonJS checks).
+// 4. `tsc --strict` on js/test/consumers/node (NodeNext, lib ES2022, no DOM, skipLibCheck off)
 //    and js/test/consumers/browser (Bundler resolution, with and without the "browser"
 //    condition): the shipped .d.ts must compile for both.
 
@@ -78,6 +80,12 @@ run(npm, ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts',
 fs.writeFileSync(path.join(dir, 'esm.mjs'), "export * from '@secretzero/agent';\n");
 fs.writeFileSync(path.join(dir, 'web.mjs'), "export * from '@secretzero/agent/web';\n");
 fs.writeFileSync(path.join(dir, 'cjs.cjs'), "module.exports = require('@secretzero/agent');\n");
+
+const bin = (name) => path.join(root, 'node_modules/.bin', name);
+run(bin('publint'), ['--strict'], pkg);
+console.error('consumer: publint --strict: ok');
+run(bin('attw'), ['--pack', '.', '--exclude-entrypoints', './agent_bg.wasm', './web'], pkg);
+console.error('consumer: attw (node10, node16 CJS/ESM, bundler): ok');
 
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
 for (const name of ['node', 'browser']) {

@@ -404,8 +404,12 @@ async function main(argv: string[]): Promise<number> {
   try {
     const [cmd, ...rest] = argv;
     if (cmd === '--version') {
-      const api = await loadApi();
-      out(`secretzero, version ${api.version()} (@secretzero/agent)\n`);
+      // The package version is the core's (the build takes both from Cargo.toml); reading it
+      // from package.json spares compiling the core.
+      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+        version: string;
+      };
+      out(`secretzero, version ${pkg.version} (@secretzero/agent)\n`);
       return EXIT_OK;
     }
     if (cmd === '--help' || cmd === '-h') {
@@ -447,6 +451,14 @@ async function main(argv: string[]): Promise<number> {
     }
     return EXIT_ERROR;
   }
+}
+
+// A reader that stops early (`secretzero agent sync --json | head -1`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 }
 
 // Set the exit code and let Node flush stdout (process.exit() could cut a piped report short).

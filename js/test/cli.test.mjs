@@ -2,11 +2,12 @@
 // codes and the purity of --json (stdout is exactly one JSON document, errors included).
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { cli, pkgJson, tempProject } from './helpers.mjs';
+import { bin, cli, pkgJson, tempProject } from './helpers.mjs';
 
 /** stdout must be exactly one JSON document (JSON.parse refuses trailing text). */
 function oneJson(r) {
@@ -167,6 +168,17 @@ describe('secretzero CLI', () => {
       if (r.status === 1) errorDoc(r);
       else assert.equal(typeof doc.status, 'string');
     }
+  });
+
+  test('a reader that stops early is not an error (EPIPE)', async () => {
+    const dir = tempProject();
+    const child = spawn(bin, ['validate', '--json'], { cwd: dir, env: { PATH: process.env.PATH } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 0);
+    assert.equal(stderr, '');
   });
 
   test('agent sync on an invalid Secretfile exits 1 and writes nothing', () => {

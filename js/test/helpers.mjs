@@ -30,13 +30,6 @@ export function loadCjs() {
   return createRequire(path.join(consumer, 'cjs.cjs'))('@secretzero/agent');
 }
 
-/** The browser entry, initialised in Node from the wasm bytes (there is no fetch of file: URLs). */
-export async function loadWeb() {
-  const m = await import(pathToFileURL(path.join(consumer, 'web.mjs')).href);
-  m.initSync(fs.readFileSync(path.join(installed, 'wasm/agent_bg.wasm')));
-  return m;
-}
-
 /**
  * Whether the core's sync planner is still the placeholder (`INTERNAL: not implemented yet`).
  * Sync tests are marked todo only while this is true, so they turn on by themselves.
