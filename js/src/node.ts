@@ -35,3 +35,11 @@ export type {
 export function init(_input?: unknown): Promise<void> {
   return Promise.resolve();
 }
+
+/** Does nothing in Node (the core is ready at import); mirrors the browser entry's `initSync`. */
+export function initSync(_module?: unknown): void {}
+
+/** Always true in Node: the core is loaded at import. */
+export function isInitialized(): boolean {
+  return true;
+}
