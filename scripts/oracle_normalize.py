@@ -24,10 +24,12 @@ Python 3.9+ works: standard library only). Subcommands:
       Compare two independent runs (RUN_A, RUN_B) of the same case against the
       case's input tree. Files created or modified by the run are copied to
       OUT_DIR/files/ with:
-        * lockfiles (``*.lock`` holding JSON): timestamps -> ``<timestamp>``,
+        * lockfiles (``*.lock`` holding JSON): timestamps -> ``<timestamp>``
+          (except the pinned 2025-01-15T09:30:00.000… of input lockfiles),
           machine-specific identity fields (``os_user``, ``os_uid``, ``os_euid``,
           ``hostname``, ``host_fqdn``, ``platform``, ``username``, ``uid``,
-          ``full_name``, ``git_*``, ``local_host``) -> ``<field>``, and every
+          ``full_name``, ``git_*``, ``local_host``) -> ``<field>`` (except the
+          pinned fixture-user / fixture-host / Linux-fixture / 1000), and every
           value hash that differs between the two runs, or that belongs to a
           secret named in RANDOM_NAME, -> ``<random>``;
         * other files: when the two runs wrote different content, each differing
@@ -68,6 +70,10 @@ IDENTITY_KEYS = {
     "local_host",
 }
 RANDOM = "<random>"
+# Values pinned by scripts/make-input-lockfile.sh in *input* lockfiles: kept as
+# they are, so a recording shows which entries were carried over untouched.
+FIXTURE_TIMESTAMP_PREFIX = "2025-01-15T09:30:00.000"
+FIXTURE_IDENTITY_VALUES = {"fixture-user", "fixture-host", "Linux-fixture", 1000}
 
 
 def norm_paths(text: str) -> str:
@@ -142,8 +148,9 @@ def norm_identity(obj):
         res = {}
         for k, v in obj.items():
             if k in TIMESTAMP_KEYS and v is not None:
-                res[k] = "<timestamp>"
-            elif k in IDENTITY_KEYS and v is not None:
+                keep = isinstance(v, str) and v.startswith(FIXTURE_TIMESTAMP_PREFIX)
+                res[k] = v if keep else "<timestamp>"
+            elif k in IDENTITY_KEYS and v is not None and v not in FIXTURE_IDENTITY_VALUES:
                 res[k] = "<" + k + ">"
             else:
                 res[k] = norm_identity(v)
