@@ -11,6 +11,9 @@
 #   oracle/stderr.txt    stderr of that run
 #   oracle/exit_code     its exit status
 #   oracle/report.txt    stdout of the human run (run.sh --human, 80 columns)
+#   oracle/human_exit_code, oracle/human_stderr.txt
+#                        only when the human run's exit status differs from the
+#                        JSON run's: its status and the last line of its stderr
 #   oracle/levels.json   levels.sh output (absent when the file cannot be loaded)
 #   oracle/files/...     files the reference created or modified (two independent
 #                        runs; anything that differs between them is random and
@@ -79,9 +82,18 @@ record_case() {
 
   local hrc=0
   "$ORACLE/run.sh" --human ${envflags[@]+"${envflags[@]}"} "$stage/Secretfile.yml" \
-    ${ARGS[@]+"${ARGS[@]}"} >"$out/report.txt" 2>/dev/null || hrc=$?
+    ${ARGS[@]+"${ARGS[@]}"} >"$out/report.txt" 2>"$out/human_stderr.txt" || hrc=$?
   "$PY" "$NORM" text "$out/report.txt"
-  [[ "$hrc" == "$rc" ]] || echo "warning $name: human run exit $hrc != json run exit $rc" >&2
+  if [[ "$hrc" == "$rc" ]]; then
+    rm -f "$out/human_stderr.txt"
+  else
+    # The human run failed differently (e.g. a Rich MarkupError traceback): keep its
+    # exit status and the last line of its stderr (the traceback names venv paths).
+    echo "$hrc" >"$out/human_exit_code"
+    tail -n 1 "$out/human_stderr.txt" >"$out/human_stderr.tmp"; mv "$out/human_stderr.tmp" "$out/human_stderr.txt"
+    "$PY" "$NORM" text "$out/human_stderr.txt"
+    echo "note $name: human run exit $hrc != json run exit $rc" >&2
+  fi
 
   if ! "$ORACLE/levels.sh" ${envflags[@]+"${envflags[@]}"} "$stage/Secretfile.yml" \
       >"$out/levels.json" 2>/dev/null; then
