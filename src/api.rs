@@ -16,6 +16,7 @@
 //! - `sync` ([`crate::sync::SyncRequest`]) → [`crate::sync::SyncResponse`]
 //! - `format_report` ([`FormatRequest`]) → [`FormatResponse`]
 //! - `format_diagnostics` ([`DiagnosticsRequest`]) → [`FormatResponse`]
+//! - `schema` → the Secretfile's JSON Schema (a JSON object)
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
