@@ -13,9 +13,11 @@
 //! - `classify` ([`ClassifyRequest`]) → [`ClassifyResponse`]
 //! - `generate` ([`GenerateRequest`]) → [`GenerateResponse`]
 //! - `target_files` ([`crate::sync::SyncRequest`]) → [`crate::sync::TargetFilesResponse`]
+//! - `plan_scripts` ([`crate::sync::SyncRequest`]) → [`crate::sync::ScriptsResponse`]
 //! - `sync` ([`crate::sync::SyncRequest`]) → [`crate::sync::SyncResponse`]
 //! - `format_report` ([`FormatRequest`]) → [`FormatResponse`]
 //! - `format_diagnostics` ([`DiagnosticsRequest`]) → [`FormatResponse`]
+//! - `schema` → the Secretfile's JSON Schema (a JSON object)
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -272,6 +274,10 @@ pub fn call(op: &str, input: &str) -> String {
         "target_files" => respond(
             request::<crate::sync::SyncRequest>(op, input)
                 .and_then(|r| crate::sync::target_files(&r)),
+        ),
+        "plan_scripts" => respond(
+            request::<crate::sync::SyncRequest>(op, input)
+                .and_then(|r| crate::sync::plan_scripts(&r)),
         ),
         "sync" => respond(
             request::<crate::sync::SyncRequest>(op, input).and_then(|r| crate::sync::sync(&r)),

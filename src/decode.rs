@@ -574,7 +574,15 @@ impl Decoder<'_> {
 
     fn secrets(&mut self, node: &Node) -> Vec<Secret> {
         match &node.value {
-            Value::Null => Vec::new(),
+            Value::Null => {
+                self.diags.push(
+                    Diagnostic::error(ErrorCode::WrongType, "`secrets` must be a list, found null")
+                        .with_path("secrets")
+                        .at(Some(node.span))
+                        .with_hint("write `secrets: []` for none, or remove the key"),
+                );
+                Vec::new()
+            }
             Value::Seq(items) => items
                 .iter()
                 .enumerate()

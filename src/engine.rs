@@ -165,7 +165,7 @@ fn file_targets(
 
 fn diag_text(d: &Diagnostic) -> String {
     match &d.hint {
-        Some(h) => format!("{} ({h})", d.message),
+        Some(h) => format!("{}; {h}", d.message),
         None => d.message.clone(),
     }
 }

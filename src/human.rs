@@ -467,9 +467,7 @@ mod tests {
         assert!(text.contains(
             "    1. Visit https://dashboard.stripe.com/register\n       Create a Stripe account\n"
         ));
-        assert!(text.contains(
-            "  💡 Automation: Manual only – requires email verification\n"
-        ));
+        assert!(text.contains("  💡 Automation: Manual only – requires email verification\n"));
         assert!(text.contains("  ⏱️ Estimated time: 5-10 minutes\n"));
         assert!(text.contains("  📚 Docs: https://stripe.com/docs/keys\n"));
         assert!(text.contains("❌ 1 secret(s) failed:\n  • oauth: Secret requires"));

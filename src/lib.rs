@@ -24,6 +24,7 @@ pub mod paths;
 pub mod pyjson;
 pub mod random;
 pub mod report;
+pub mod schema;
 pub mod secret;
 pub mod suggest;
 pub mod sync;

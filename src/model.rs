@@ -246,42 +246,57 @@ impl AgentMode {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default)]
 pub struct Secret {
     /// Identifier: the lockfile key and the default key in file targets. Required.
+    #[cfg_attr(feature = "schema", schemars(required))]
     pub name: String,
     /// Generator kind (`random_password`, `random_string`, `uuid`, `static`, `script`,
     /// `provider_backed`, `templates.<name>`, ...). Required.
+    #[cfg_attr(feature = "schema", schemars(required))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(extend("examples" = ["random_password", "random_string", "uuid", "static", "script", "provider_backed", "templates.<name>"]))
+    )]
     pub kind: String,
     /// Generator options.
+    #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(type = "Record<string, unknown>"))]
     pub config: DataMap,
     /// Free-form variables shown by tooling (not used for interpolation).
+    #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(type = "Record<string, unknown>"))]
     pub vars: DataMap,
     /// A non-generator value source (`file`, `env`, `secret_ref`, `provider_read`).
+    #[serde(default)]
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "wasm", tsify(type = "Record<string, unknown>", optional))]
     pub source: Option<DataMap>,
     /// Once recorded in the lockfile, never regenerated. Default false.
+    #[serde(default)]
     #[serde(skip_serializing_if = "is_false")]
     pub one_time: bool,
     /// Rotation period (`90d`, `12w`, `6m`, `1y`), recorded for `rotate`.
+    #[serde(default)]
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub rotation_period: Option<String>,
     /// Where the value is stored.
+    #[serde(default)]
     pub targets: Vec<Target>,
     /// How a person or an agent obtains the value when it cannot be generated.
+    #[serde(default)]
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub agent_instructions: Option<AgentInstructions>,
     /// Labels for graphs and policies.
+    #[serde(default)]
     pub process_tags: Vec<String>,
     /// Workstation-only secret, recorded in `.gitsecrets.local.lock`. Default false.
+    #[serde(default)]
     #[serde(skip_serializing_if = "is_false")]
     pub local: bool,
     /// Allow a `local` secret to target cloud stores. Default false.
+    #[serde(default)]
     #[serde(skip_serializing_if = "is_false")]
     pub local_allow_cloud: bool,
 }
@@ -290,16 +305,21 @@ pub struct Secret {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default)]
 pub struct Target {
     /// Provider alias (`local` for files and templates). Required.
+    #[cfg_attr(feature = "schema", schemars(required))]
+    #[cfg_attr(feature = "schema", schemars(extend("examples" = ["local", "aws", "vault"])))]
     pub provider: String,
     /// Target kind (`file`, `template`, `ssm_parameter`, ...). Required.
+    #[cfg_attr(feature = "schema", schemars(required))]
+    #[cfg_attr(feature = "schema", schemars(extend("examples" = ["file", "template", "ssm_parameter", "secrets_manager"])))]
     pub kind: String,
     /// Target options (`path`, `format`, `key`, `merge` for `local/file`).
+    #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(type = "Record<string, unknown>"))]
     pub config: DataMap,
     /// Provider-identity policies that must hold for this target.
+    #[serde(default)]
     pub identity_policies: Vec<String>,
 }
 
@@ -309,8 +329,10 @@ pub struct Target {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentInstructions {
     /// Brief overview of the acquisition process. Required.
+    #[cfg_attr(feature = "schema", schemars(required))]
     pub summary: String,
     /// Ordered steps. Required (may be empty).
+    #[cfg_attr(feature = "schema", schemars(required))]
     pub steps: Vec<Step>,
     /// Requirements before starting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -348,8 +370,10 @@ pub struct AgentInstructions {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Step {
     /// CLI command, URL, or description of what to do. Required.
+    #[cfg_attr(feature = "schema", schemars(required))]
     pub action: String,
     /// Human-readable context explaining why. Required.
+    #[cfg_attr(feature = "schema", schemars(required))]
     pub description: String,
     /// Optional key-value parameters for API calls.
     #[serde(default, skip_serializing_if = "Option::is_none")]

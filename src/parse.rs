@@ -82,7 +82,11 @@ pub fn parse_secretfile(text: &str, options: &ParseOptions) -> ParsedSecretfile 
         Err(d) => return failed(vec![d]),
     };
     diagnostics.extend(doc.warnings);
-    let Some(mut root) = doc.root else {
+    // An empty mapping (`{}`) is as empty as no document, as in the reference.
+    let root = doc
+        .root
+        .filter(|r| !matches!(&r.value, Value::Map(m) if m.is_empty()));
+    let Some(mut root) = root else {
         diagnostics.push(
             Diagnostic::error(ErrorCode::EmptySecretfile, "the secretfile is empty")
                 .at(Some(crate::LineIndex::new(text).span(0, 0)))

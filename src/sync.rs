@@ -150,6 +150,32 @@ pub struct TargetFilesResponse {
     pub var_files: Vec<String>,
 }
 
+/// A `script` secret the host should run before `sync` (only with `allow_scripts`, never
+/// under dry-run).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct ScriptSpec {
+    /// The secret.
+    pub name: String,
+    /// The program (with `shell: false`) or the shell command line (with `shell: true`).
+    pub command: String,
+    /// Arguments (ignored with `shell: true`, as the reference does).
+    pub args: Vec<String>,
+    /// Run through `/bin/sh -c`.
+    pub shell: bool,
+    /// Seconds before the host kills it. Default 30.
+    pub timeout_seconds: f64,
+}
+
+/// `plan_scripts` response: the scripts to run; pass each one's trimmed stdout in
+/// `script_outputs`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct ScriptsResponse {
+    /// Scripts to run, in manifest order.
+    pub scripts: Vec<ScriptSpec>,
+}
+
 /// What a write is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
@@ -346,6 +372,62 @@ pub fn target_files(req: &SyncRequest) -> Result<TargetFilesResponse, Error> {
         local_lockfile_path: p.local_lockfile_path,
         var_files: p.lane.var_files,
     })
+}
+
+/// The `script` secrets a sync of `req` would run: only with `allow_scripts`, never under
+/// dry-run, and only for secrets not yet in the lockfile and without a supplied value.
+///
+/// # Errors
+/// As [`sync`].
+pub fn plan_scripts(req: &SyncRequest) -> Result<ScriptsResponse, Error> {
+    if !req.allow_scripts || req.dry_run {
+        return Ok(ScriptsResponse::default());
+    }
+    let p = prepare(req, true)?;
+    let shared = parse_lock(req.lockfile.as_deref(), &p.lockfile_path)?;
+    let local = parse_lock(req.local_lockfile.as_deref(), &p.local_lockfile_path)?;
+    let mut scripts = Vec::new();
+    for s in p.secretfile.secrets.iter().filter(|s| s.kind == "script") {
+        let lock = if s.local { &local } else { &shared };
+        let supplied = req
+            .values
+            .get(&s.name)
+            .or_else(|| req.env.get(&env_name(&s.name)))
+            .is_some_and(|v| !v.is_empty());
+        if supplied || lock.entry(&s.name).is_some() {
+            continue;
+        }
+        let command = s
+            .config
+            .get("command")
+            .and_then(Data::as_str)
+            .unwrap_or("")
+            .to_string();
+        if command.is_empty() {
+            continue;
+        }
+        scripts.push(ScriptSpec {
+            name: s.name.clone(),
+            command,
+            args: s
+                .config
+                .get("args")
+                .and_then(Data::as_array)
+                .map(|a| a.iter().map(crate::interpolate::python_str).collect())
+                .unwrap_or_default(),
+            shell: s
+                .config
+                .get("shell")
+                .and_then(Data::as_bool)
+                .unwrap_or(false),
+            timeout_seconds: s
+                .config
+                .get("timeout")
+                .and_then(Data::as_f64)
+                .unwrap_or(30.0),
+        });
+    }
+    Ok(ScriptsResponse { scripts })
 }
 
 /// Run the sync planner with the operating system's random source.

@@ -168,6 +168,12 @@ pub fn generator_options(
 ) {
     for problem in crate::generate::check_config(kind, config) {
         let mut d = problem.diagnostic;
+        // A literal that fails its own `validation` fails that secret at sync time (like a
+        // value that fails it later); the file itself is usable.
+        if d.code == ErrorCode::ValidationFailed {
+            d.severity = crate::Severity::Warning;
+            d.message = format!("{}; the secret will fail until it does", d.message);
+        }
         let sub = match &problem.key {
             Some(k) => format!("{path}.config.{k}"),
             None => format!("{path}.config"),
@@ -238,12 +244,13 @@ fn target_config(t: &Target, path: &str, at: &At<'_>, diags: &mut Vec<Diagnostic
                 );
             }
             if let Some(f) = t.config.get("format") {
-                match f.as_str() {
-                    Some(name) if FILE_FORMATS.contains(&name) => {}
-                    Some(name) => {
-                        let mut d = Diagnostic::error(
+                match f.as_str().map(|n| (n, n.trim().to_lowercase())) {
+                    Some((_, norm)) if FILE_FORMATS.contains(&norm.as_str()) => {}
+                    Some((name, _)) => {
+                        // The secret fails at sync time; the rest of the file still syncs.
+                        let mut d = Diagnostic::warning(
                             ErrorCode::InvalidValue,
-                            format!("unknown file format `{name}`"),
+                            format!("unknown file format `{name}`: secrets writing to this target will fail"),
                         )
                         .with_path(format!("{path}.config.format"))
                         .at(at(&["config", "format"]));

@@ -102,7 +102,19 @@ fn run_case(dir: &Path, case: &Value) -> Outcome {
             "-f" | "--file" => req.secretfile_path = it.next().cloned().unwrap(),
             "-v" | "--var-file" => {
                 let p = it.next().unwrap();
-                let text = fs::read_to_string(dir.join(p)).unwrap_or_default();
+                let Ok(text) = fs::read_to_string(dir.join(p)) else {
+                    // The CLI refuses a missing `-v` file as a usage error (exit 2).
+                    let e = Error::new(
+                        secretzero_agent::ErrorCode::Usage,
+                        format!("var file `{p}` does not exist"),
+                    );
+                    return Outcome {
+                        json: format!("{}\n", dumps_pretty(&error_document(&e))),
+                        text: render_diagnostics(p, &e.diagnostics, false),
+                        exit_code: 2,
+                        writes: Vec::new(),
+                    };
+                };
                 req.var_files.push(VarFile {
                     path: p.clone(),
                     text,
@@ -265,7 +277,7 @@ fn golden_fixtures() {
         let ours: Value = serde_json::from_str(&out.json).unwrap();
         if oracle_exit != 0 || out.exit_code != 0 {
             let listed = differences.contains_key("exit_code");
-            let same = (oracle_exit == 0) == (out.exit_code == 0);
+            let same = oracle_exit == out.exit_code;
             if same == listed {
                 problems.push(format!(
                     "{name}: exit codes ours {} / reference {oracle_exit}: {}",

@@ -323,3 +323,46 @@ fn template_targets_render_after_every_secret_and_not_under_dry_run() {
     assert!(resp.report.failed_secrets["db_user"].contains("does not exist"));
     assert!(resp.writes.is_empty());
 }
+
+#[test]
+fn scripts_run_only_when_allowed_and_needed() {
+    let text = "secrets:\n  - name: token\n    kind: script\n    config: {command: echo, args: [hi, 2]}\n    targets: [{provider: local, kind: file}]\n";
+    let mut req = with_files(request(text), &[(".env", None)]);
+    assert!(
+        secretzero_agent::sync::plan_scripts(&req)
+            .unwrap()
+            .scripts
+            .is_empty()
+    );
+    let resp = sync(&req).unwrap();
+    let p = &resp.report.pending_secrets["token"].instructions;
+    assert_eq!(p.steps[0].action, "echo hi 2");
+    assert_eq!(
+        p.automation_level,
+        Some(secretzero_agent::AutomationLevel::RequiresApproval)
+    );
+    req.allow_scripts = true;
+    let plan = secretzero_agent::sync::plan_scripts(&req).unwrap();
+    assert_eq!(plan.scripts.len(), 1);
+    assert_eq!(
+        (
+            plan.scripts[0].command.as_str(),
+            plan.scripts[0].args.clone()
+        ),
+        ("echo", vec!["hi".to_string(), "2".to_string()])
+    );
+    req.script_outputs.insert("token".into(), "hi 2".into());
+    let resp = sync(&req).unwrap();
+    assert_eq!(resp.report.synced_secrets, vec!["token"]);
+    assert_eq!(
+        write(&resp, ".env").contents.as_deref(),
+        Some("token='hi 2'\n")
+    );
+    req.dry_run = true;
+    assert!(
+        secretzero_agent::sync::plan_scripts(&req)
+            .unwrap()
+            .scripts
+            .is_empty()
+    );
+}
