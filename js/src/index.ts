@@ -14,9 +14,11 @@
 
 import type {
   ClassifyResponse,
+  Diagnostic,
   FileWrite,
   ParseResponse,
   ReportFormat,
+  ScriptsResponse,
   Secret,
   Secretfile,
   SyncReport,
@@ -50,6 +52,7 @@ export type {
   ClassifyRequest,
   ClassifyResponse,
   Diagnostic,
+  DiagnosticsRequest,
   EngineResults,
   EnvironmentProfile,
   Environments,
@@ -66,7 +69,10 @@ export type {
   Provider,
   RefreshReport,
   RefreshRow,
+  RefreshStatus,
   ReportFormat,
+  ScriptSpec,
+  ScriptsResponse,
   Secret,
   SecretDetail,
   Secretfile,
@@ -338,6 +344,19 @@ export function targetFiles(options: SyncOptions): TargetFilesResponse {
   return invoke('target_files', syncRequest('targetFiles', options));
 }
 
+/**
+ * The `script` secrets a sync of `options` needs the host to run first: only with
+ * `allowScripts`, never under `dryRun`, only for secrets not yet in the lockfile and without a
+ * supplied value. Run each (`command` with `args`, or `/bin/sh -c command` when `shell`), kill
+ * it after `timeout_seconds`, and pass the trimmed stdout in `scriptOutputs` by `name`.
+ * (`syncProject()` does this for you.)
+ *
+ * @throws {@link SecretZeroError} as {@link agentSync}.
+ */
+export function planScripts(options: SyncOptions): ScriptsResponse {
+  return invoke('plan_scripts', syncRequest('planScripts', options));
+}
+
 /** What {@link agentSync} returns. */
 export interface SyncResult {
   /** The sync report: the same document `secretzero agent sync --json` prints. Never holds a value. */
@@ -397,6 +416,44 @@ export function formatReport(report: SyncReport, options?: FormatOptions): strin
     color: checkOptBool(fn, 'options.color', o['color']),
     width: checkOptInt(fn, 'options.width', o['width']),
   }).text;
+}
+
+/** Options of {@link formatDiagnostics}. */
+export interface FormatDiagnosticsOptions {
+  /** ANSI colours. Default false. */
+  color?: boolean | undefined;
+}
+
+/**
+ * Render diagnostics the way the CLI prints them on stderr: `FILE:LINE:COL: error[CODE]:
+ * message (at `path`)` lines, each followed by an indented `hint:` line when there is one.
+ *
+ * @param file - The file the diagnostics are about.
+ * @throws {@link SecretZeroError} `USAGE` when an argument has the wrong type.
+ */
+export function formatDiagnostics(
+  file: string,
+  diagnostics: readonly Diagnostic[],
+  options?: FormatDiagnosticsOptions,
+): string {
+  const fn = 'formatDiagnostics';
+  checkString(fn, 'file', file);
+  if (!Array.isArray(diagnostics)) throw usageError(`${fn}: \`diagnostics\` must be an array`);
+  const o = checkOptObject(fn, 'options', options) ?? {};
+  checkKeys(fn, o, ['color']);
+  return invoke<{ text: string }>('format_diagnostics', {
+    file,
+    diagnostics,
+    color: checkOptBool(fn, 'options.color', o['color']),
+  }).text;
+}
+
+/**
+ * The JSON Schema of the Secretfile (for editors: `# yaml-language-server: $schema=...`),
+ * generated from the core's model.
+ */
+export function secretfileSchema(): Record<string, unknown> {
+  return invoke('schema', {});
 }
 
 /** The version of the core (the package version). */

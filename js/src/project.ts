@@ -26,7 +26,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import type { FileWrite, SyncReport, VarFile, WriteRole } from '../wasm/api.js';
+import type { FileWrite, ScriptSpec, SyncReport, VarFile, WriteRole } from '../wasm/api.js';
 import {
   checkKeys,
   checkOptBool,
@@ -36,7 +36,7 @@ import {
   checkString,
 } from './core.js';
 import { SecretZeroError, usageError } from './errors.js';
-import { agentSync, parseSecretfile, targetFiles, version } from './index.js';
+import { agentSync, planScripts, targetFiles, version } from './index.js';
 import type { EnvInput, SyncOptions } from './index.js';
 
 /** Options of {@link syncProject}. */
@@ -297,12 +297,14 @@ export async function syncProject(options: SyncProjectOptions = {}): Promise<Syn
     readOptional(path.resolve(cwd, plan.local_lockfile_path), plan.local_lockfile_path),
   ]);
 
-  // `script` secrets run here, in the host, and only when the caller trusts them.
+  const request: SyncOptions = { ...base, files, lockfile, localLockfile };
+  // `script` secrets run here, in the host, only when the caller trusts them (the core plans
+  // none without `allowScripts` or under dry-run).
   if (allowScripts === true && !dryRun) {
-    base.scriptOutputs = await runScripts(base, cwd, env, values, [lockfile, localLockfile]);
+    request.scriptOutputs = await runScripts(request, cwd);
   }
 
-  const { report, writes } = agentSync({ ...base, files, lockfile, localLockfile });
+  const { report, writes } = agentSync(request);
   if (dryRun) return { report, files: [] };
 
   const written: WrittenFile[] = [];
@@ -312,71 +314,34 @@ export async function syncProject(options: SyncProjectOptions = {}): Promise<Syn
   return { report, files: written };
 }
 
-interface ScriptConfig {
-  command?: unknown;
-  args?: unknown;
-  shell?: unknown;
-  timeout?: unknown;
-}
-
 /**
- * Run the `script` secrets a sync will need (not yet in a lockfile, no value supplied) and
+ * Run the `script` secrets the core asks for (`plan_scripts`: only those a sync will use) and
  * return their outputs (stdout, trimmed) by secret name. Like the reference: `command` with
- * `args` (no shell), or `/bin/sh -c command` with `shell: true`; `timeout` seconds (default
- * 30). A script that fails is left out: the report then lists the secret as failed.
+ * `args` (no shell), or `/bin/sh -c command` with `shell: true`, killed after
+ * `timeout_seconds`. A script that fails is left out: the report then lists the secret as
+ * failed.
  */
-async function runScripts(
-  req: SyncOptions,
-  cwd: string,
-  env: Record<string, string>,
-  values: Record<string, string> | undefined,
-  lockfiles: (string | undefined)[],
-): Promise<Record<string, string>> {
-  const parsed = parseSecretfile(req.text, {
-    env,
-    varFiles: [
-      ...Object.entries(req.laneVarFiles ?? {})
-        .filter((e): e is [string, string] => e[1] !== null)
-        .map(([p, text]) => ({ path: p, text })),
-      ...(req.varFiles ?? []),
-    ],
-  });
-  const recorded = new Set<string>();
-  for (const text of lockfiles) {
-    try {
-      const secrets = (JSON.parse(text ?? '{}') as { secrets?: Record<string, unknown> }).secrets;
-      for (const name of Object.keys(secrets ?? {})) recorded.add(name);
-    } catch {
-      // An unreadable lockfile is the core's to report.
-    }
-  }
+async function runScripts(req: SyncOptions, cwd: string): Promise<Record<string, string>> {
   const outputs: Record<string, string> = {};
-  for (const s of parsed.secretfile?.secrets ?? []) {
-    const name = s.name;
-    if (s.kind !== 'script' || name === undefined || recorded.has(name)) continue;
-    if (values?.[name] !== undefined || (env[name.toUpperCase()] ?? '') !== '') continue;
-    const out = await runScript((s.config ?? {}) as ScriptConfig, cwd);
-    if (out !== undefined) outputs[name] = out;
+  for (const s of planScripts(req).scripts) {
+    const out = await runScript(s, cwd);
+    if (out !== undefined) outputs[s.name] = out;
   }
   return outputs;
 }
 
-function runScript(config: ScriptConfig, cwd: string): Promise<string | undefined> {
-  const { command, args, shell, timeout } = config;
-  if (typeof command !== 'string' || command === '') return Promise.resolve(undefined);
-  const argv = Array.isArray(args) ? args.map(String) : [];
-  const seconds = typeof timeout === 'number' && timeout > 0 ? timeout : 30;
-  const [file, list] =
-    shell === true
-      ? process.platform === 'win32'
-        ? ['cmd', ['/c', command]]
-        : ['/bin/sh', ['-c', command]]
-      : [command, argv];
+function runScript(s: ScriptSpec, cwd: string): Promise<string | undefined> {
+  const [file, list] = s.shell
+    ? process.platform === 'win32'
+      ? ['cmd', ['/c', s.command]]
+      : ['/bin/sh', ['-c', s.command]]
+    : [s.command, s.args];
+  const timeout = s.timeout_seconds > 0 ? Math.ceil(s.timeout_seconds * 1000) : 30_000;
   return new Promise((resolve) => {
     execFile(
       file,
       list,
-      { cwd, timeout: seconds * 1000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      { cwd, timeout, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
       (error, stdout) => resolve(error ? undefined : stdout.trim()),
     );
   });

@@ -222,6 +222,43 @@ export function apiSuite(name, load) {
       assert.deepEqual(dry.writes, []);
     });
 
+    const opPending = (f) => {
+      try {
+        f();
+        return undefined;
+      } catch (e) {
+        return api.isSecretZeroError(e) && /unknown operation/.test(e.message) ? 'core operation pending' : undefined;
+      }
+    };
+
+    test('formatDiagnostics: FILE:LINE:COL lines with hints', {
+      todo: opPending(() => api.formatDiagnostics('f.yml', [])),
+    }, () => {
+      const { diagnostics } = api.validateSecretfile(INVALID);
+      const text = api.formatDiagnostics('Secretfile.yml', diagnostics);
+      assert.match(text, /^Secretfile\.yml:4:\d+: error\[MISSING_FIELD\]: /m);
+      assert.doesNotMatch(text, /\u001b\[/);
+      assert.match(api.formatDiagnostics('x', diagnostics, { color: true }), /\u001b\[/);
+      assertSzError(api, () => api.formatDiagnostics('x', 'nope'), 'USAGE');
+    });
+
+    test('secretfileSchema: a JSON Schema object', {
+      todo: opPending(() => api.secretfileSchema()),
+    }, () => {
+      const schema = api.secretfileSchema();
+      assert.equal(typeof schema, 'object');
+      assert.ok(JSON.stringify(schema).includes('agent_instructions'));
+    });
+
+    test('planScripts: nothing without allowScripts or under dry-run', () => {
+      const text = 'secrets:\n  - name: s\n    kind: script\n    config: {command: echo, args: [hi]}\n';
+      assert.deepEqual(api.planScripts({ text }).scripts, []);
+      assert.deepEqual(api.planScripts({ text, allowScripts: true, dryRun: true }).scripts, []);
+      const [s] = api.planScripts({ text, allowScripts: true }).scripts;
+      assert.deepEqual([s.name, s.command, s.args, s.shell], ['s', 'echo', ['hi'], false]);
+      assert.deepEqual(api.planScripts({ text, allowScripts: true, env: { S: 'given' } }).scripts, []);
+    });
+
     test('generateSecret: lengths, charsets, uuid v4, fresh values', {
       todo: generatePending(api) ? 'generators pending' : undefined,
     }, () => {

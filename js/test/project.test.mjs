@@ -37,6 +37,9 @@ function scripted(plan) {
         },
       });
     }
+    if (op === 'plan_scripts' && !plan.realScripts) {
+      return JSON.stringify({ ok: { scripts: [] } });
+    }
     if (op === 'sync') {
       if (plan.error) return JSON.stringify({ error: plan.error });
       return JSON.stringify({ ok: { report: { ...REPORT, dry_run: req.dry_run === true }, writes: req.dry_run ? [] : plan.writes } });
@@ -177,13 +180,17 @@ describe('syncProject host side', () => {
     config: {command: /bin/false}
 `,
     );
-    fs.writeFileSync(p('.gitsecrets.lock'), JSON.stringify({ version: '1.0', secrets: { recorded: {} } }));
-    let calls = scripted({ files: () => [], writes: [] });
+    const at = '2026-01-01T00:00:00.000000+00:00';
+    fs.writeFileSync(
+      p('.gitsecrets.lock'),
+      JSON.stringify({ version: '1.0', secrets: { recorded: { hash: 'ab', created_at: at, updated_at: at } } }),
+    );
+    let calls = scripted({ files: () => [], writes: [], realScripts: true });
     await node.syncProject({ cwd: dir, env: { SUPPLIED: 'x' }, allowScripts: true });
     const outputs = calls.find((c) => c.op === 'sync').req.script_outputs;
     assert.deepEqual(outputs, { from_args: 'out-1', from_shell: 'out-2' });
     // Not trusted, or a dry run: nothing runs.
-    calls = scripted({ files: () => [], writes: [] });
+    calls = scripted({ files: () => [], writes: [], realScripts: true });
     await node.syncProject({ cwd: dir, env: {} });
     await node.syncProject({ cwd: dir, env: {}, allowScripts: true, dryRun: true });
     assert.ok(calls.filter((c) => c.op === 'sync').every((c) => c.req.script_outputs === undefined));
