@@ -66,9 +66,21 @@ export function cli(args, { cwd = consumer, env = {}, input } = {}) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const temporary = [];
+process.on('exit', () => {
+  for (const d of temporary) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary directory, removed when the test process exits. */
+export function tempDir(prefix = 'sz-test-') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
+
 /** A fresh temporary directory holding a copy of `from` (default: examples/quickstart). */
 export function tempProject(from = quickstart) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sz-test-'));
+  const dir = tempDir();
   if (from) fs.cpSync(from, dir, { recursive: true });
   return dir;
 }

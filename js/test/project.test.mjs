@@ -10,7 +10,7 @@ import { beforeEach, describe, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-import { root } from './helpers.mjs';
+import { tempDir, root } from './helpers.mjs';
 
 const dist = path.join(root, 'pkg/dist');
 const node = await import(pathToFileURL(path.join(dist, 'node.js')).href);
@@ -55,7 +55,7 @@ const mode = (f) => fs.statSync(f).mode & 0o777;
 const umask = process.umask();
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sz-project-'));
+  dir = tempDir('sz-project-');
   fs.writeFileSync(p('Secretfile.yml'), 'secrets: []\n');
 });
 
@@ -205,7 +205,7 @@ describe('syncProject host side', () => {
   });
 
   test('symlinks leading out of the project are refused before anything is written', async () => {
-    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'sz-outside-'));
+    const outside = tempDir('sz-outside-');
     fs.symlinkSync(path.join(outside, 'x.env'), p('.env')); // dangling, outside
     fs.symlinkSync(outside, p('linkdir')); // a parent directory out
     for (const target of ['.env', 'linkdir/app.env', '../escape.env']) {
@@ -229,7 +229,7 @@ describe('syncProject host side', () => {
   });
 
   test('allowOutsideRoot lets a symlink out be followed', async () => {
-    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'sz-outside-'));
+    const outside = tempDir('sz-outside-');
     fs.symlinkSync(path.join(outside, 'x.env'), p('.env'));
     scripted({ files: () => ['.env'], writes: [{ path: '.env', contents: 'A=1\n', role: 'target', secret: true }] });
     await node.syncProject({ cwd: dir, env: {}, allowOutsideRoot: true });

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { cli, loadEsm, root, snapshot, syncPending, tempProject } from './helpers.mjs';
+import { tempDir, cli, loadEsm, root, snapshot, syncPending, tempProject } from './helpers.mjs';
 
 const api = await loadEsm();
 const todo = syncPending(api) ? 'sync planner pending' : undefined;
@@ -166,7 +166,7 @@ describe('agent sync end to end', () => {
   });
 
   test('a target symlinked out of the project is refused; nothing is written', { todo }, () => {
-    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'sz-outside-'));
+    const outside = tempDir('sz-outside-');
     const dir = tempProject();
     fs.symlinkSync(path.join(outside, 'stolen.env'), path.join(dir, '.env'));
     const before = snapshot(dir);
