@@ -16,8 +16,7 @@ MAKEFLAGS += --no-print-directory
 
 # The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
 WBG_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
-# `schema` is not usable yet; switch to --all-features once it builds.
-CLIPPY_FEATURES ?= --features wasm
+CLIPPY_FEATURES ?= --all-features
 # -O3 or -Os (see README, "Size and speed").
 WASM_OPT_LEVEL ?= O3
 ORACLE_SETUP := ../shared/oracle/setup.sh
@@ -76,7 +75,7 @@ test-rust:
 	cargo fmt --check
 	cargo clippy --locked --all-targets $(CLIPPY_FEATURES) -- -D warnings
 	cargo clippy --locked --target wasm32-unknown-unknown --features wasm --lib --test wasm -- -D warnings
-	cargo test --locked
+	cargo test --locked --features schema
 
 # tests/wasm.rs in Node through wasm-bindgen-test-runner (.cargo/config.toml).
 test-wasm:
