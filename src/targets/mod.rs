@@ -36,6 +36,7 @@
 
 pub mod dotenv;
 pub mod json;
+pub mod yaml;
 
 use crate::diagnostic::{Diagnostic, ErrorCode};
 use crate::model::{Data, DataMap};
@@ -351,12 +352,32 @@ pub fn render(
     match format {
         FileFormat::Dotenv => dotenv::render(existing, merge, entries),
         FileFormat::Json => json::render(existing, merge, entries),
-        FileFormat::Yaml | FileFormat::Toml | FileFormat::Tfvars => Err(Diagnostic::error(
+        FileFormat::Yaml => yaml::render(existing, merge, entries),
+        FileFormat::Toml | FileFormat::Tfvars => Err(Diagnostic::error(
             ErrorCode::InvalidTarget,
             format!("writing `{}` files is not supported yet", format.as_str()),
         )
         .with_path("config.format")
         .with_hint("use `format: dotenv` or `format: json` for this target")),
+    }
+}
+
+/// The value of `key` as a reader of the file would see it, for drift and adoption checks:
+/// the exposed string the target holds, or `None` when the text has no such key (or holds a
+/// value there that is not a string, see each format's `lookup`). Never panics, whatever the
+/// text; never log the result.
+///
+/// ```
+/// use secretzero_agent::targets::{lookup, FileFormat};
+/// assert_eq!(lookup(FileFormat::Yaml, "API_KEY: 'yes'\n", "API_KEY").as_deref(), Some("yes"));
+/// assert_eq!(lookup(FileFormat::Dotenv, "A=1\n", "B"), None);
+/// ```
+pub fn lookup(format: FileFormat, text: &str, key: &str) -> Option<String> {
+    match format {
+        FileFormat::Dotenv => dotenv::lookup(text, key),
+        FileFormat::Json => json::lookup(text, key),
+        FileFormat::Yaml => yaml::lookup(text, key),
+        FileFormat::Toml | FileFormat::Tfvars => None,
     }
 }
 

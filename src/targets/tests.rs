@@ -171,7 +171,8 @@ fn render_dispatches_and_refuses_unwritten_formats() {
         render(FileFormat::Json, None, true, &e).unwrap(),
         "{\n  \"A\": \"v\"\n}"
     );
-    for f in [FileFormat::Yaml, FileFormat::Toml, FileFormat::Tfvars] {
+    assert_eq!(render(FileFormat::Yaml, None, true, &e).unwrap(), "A: v\n");
+    for f in [FileFormat::Toml, FileFormat::Tfvars] {
         assert_eq!(
             render(f, None, true, &e).unwrap_err().code,
             ErrorCode::InvalidTarget
