@@ -36,6 +36,7 @@
 
 pub mod dotenv;
 pub mod json;
+pub mod toml;
 pub mod yaml;
 
 use crate::diagnostic::{Diagnostic, ErrorCode};
@@ -353,7 +354,8 @@ pub fn render(
         FileFormat::Dotenv => dotenv::render(existing, merge, entries),
         FileFormat::Json => json::render(existing, merge, entries),
         FileFormat::Yaml => yaml::render(existing, merge, entries),
-        FileFormat::Toml | FileFormat::Tfvars => Err(Diagnostic::error(
+        FileFormat::Toml => toml::render(existing, merge, entries),
+        FileFormat::Tfvars => Err(Diagnostic::error(
             ErrorCode::InvalidTarget,
             format!("writing `{}` files is not supported yet", format.as_str()),
         )
@@ -377,7 +379,8 @@ pub fn lookup(format: FileFormat, text: &str, key: &str) -> Option<String> {
         FileFormat::Dotenv => dotenv::lookup(text, key),
         FileFormat::Json => json::lookup(text, key),
         FileFormat::Yaml => yaml::lookup(text, key),
-        FileFormat::Toml | FileFormat::Tfvars => None,
+        FileFormat::Toml => toml::lookup(text, key),
+        FileFormat::Tfvars => None,
     }
 }
 
