@@ -36,6 +36,7 @@
 
 pub mod dotenv;
 pub mod json;
+pub mod tfvars;
 pub mod toml;
 pub mod yaml;
 
@@ -355,12 +356,7 @@ pub fn render(
         FileFormat::Json => json::render(existing, merge, entries),
         FileFormat::Yaml => yaml::render(existing, merge, entries),
         FileFormat::Toml => toml::render(existing, merge, entries),
-        FileFormat::Tfvars => Err(Diagnostic::error(
-            ErrorCode::InvalidTarget,
-            format!("writing `{}` files is not supported yet", format.as_str()),
-        )
-        .with_path("config.format")
-        .with_hint("use `format: dotenv` or `format: json` for this target")),
+        FileFormat::Tfvars => tfvars::render(existing, merge, entries),
     }
 }
 
@@ -380,7 +376,7 @@ pub fn lookup(format: FileFormat, text: &str, key: &str) -> Option<String> {
         FileFormat::Json => json::lookup(text, key),
         FileFormat::Yaml => yaml::lookup(text, key),
         FileFormat::Toml => toml::lookup(text, key),
-        FileFormat::Tfvars => None,
+        FileFormat::Tfvars => tfvars::lookup(text, key),
     }
 }
 

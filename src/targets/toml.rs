@@ -827,4 +827,4 @@ pub fn lookup(text: &str, key: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

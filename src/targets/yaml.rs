@@ -407,4 +407,4 @@ fn verify(
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

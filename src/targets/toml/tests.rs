@@ -84,69 +84,73 @@ fn tomli_w_bytes_for_a_file_it_wrote() {
 
 /// Existing texts and what we write for `K = "new \"value\""`, `NEW = "x"`. Every result was
 /// read with Python 3.11's `tomllib` and holds the old values with ours set.
+pub(crate) const EDITS: &[(&str, &str)] = &[
+    (
+        "# header\ntitle = \"app\"  # inline\nK = \"old\" # keep\n\n# about db\n[db]\nK = \"nested\"\n",
+        "# header\ntitle = \"app\"  # inline\nK = \"new \\\"value\\\"\" # keep\nNEW = \"x\"\n\n# about db\n[db]\nK = \"nested\"\n",
+    ),
+    (
+        "K = 1\r\nA = 2\r\n",
+        "K = \"new \\\"value\\\"\"\r\nA = 2\r\nNEW = \"x\"\r\n",
+    ),
+    (
+        "# only comments\n",
+        "# only comments\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n",
+    ),
+    ("", "K = \"new \\\"value\\\"\"\nNEW = \"x\"\n"),
+    // no top-level value: before the first table (and the comments right above it)
+    (
+        "[db]\nhost = \"x\"\n",
+        "K = \"new \\\"value\\\"\"\nNEW = \"x\"\n\n[db]\nhost = \"x\"\n",
+    ),
+    (
+        "# file\n\n# about db\n[db]\nhost = \"x\"\n",
+        "# file\n\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n\n# about db\n[db]\nhost = \"x\"\n",
+    ),
+    (
+        "[[arr]]\nK = 1\n",
+        "K = \"new \\\"value\\\"\"\nNEW = \"x\"\n\n[[arr]]\nK = 1\n",
+    ),
+    // multi-line values, ours replaced whole, others kept; look-alike lines inside strings
+    (
+        "A = [\n  1, # one\n  [2, 3],\n]\nK = \"\"\"\nmulti\nline\"\"\"\n[t]\n",
+        "A = [\n  1, # one\n  [2, 3],\n]\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n[t]\n",
+    ),
+    (
+        "K = '''\nK = \"inside\"\n[not.a.table]\n'''\nA = 1\n",
+        "K = \"new \\\"value\\\"\"\nA = 1\nNEW = \"x\"\n",
+    ),
+    // other types are replaced too
+    (
+        "A = {x = 1, y = [1, 2]}\nK = {a = \"b\"}\n",
+        "A = {x = 1, y = [1, 2]}\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n",
+    ),
+    (
+        "d = 1979-05-27 07:32:00Z\nt = 07:32:00\nK = true\n",
+        "d = 1979-05-27 07:32:00Z\nt = 07:32:00\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n",
+    ),
+    ("A = 1", "A = 1\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n"),
+    (
+        "A = 1\n# trailing",
+        "A = 1\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n# trailing",
+    ),
+    (
+        "  K   =   \"old\"   # spaced\n",
+        "  K   =   \"new \\\"value\\\"\"   # spaced\nNEW = \"x\"\n",
+    ),
+    (
+        "\"K\" = 'old'\n",
+        "\"K\" = \"new \\\"value\\\"\"\nNEW = \"x\"\n",
+    ),
+];
+
+/// The entries [`EDITS`] writes.
+pub(crate) const EDIT_ENTRIES: &[(&str, &str)] = &[("K", "new \"value\""), ("NEW", "x")];
+
 #[test]
 fn edits_in_place() {
-    let e = entries(&[("K", "new \"value\""), ("NEW", "x")]);
-    let cases: &[(&str, &str)] = &[
-        (
-            "# header\ntitle = \"app\"  # inline\nK = \"old\" # keep\n\n# about db\n[db]\nK = \"nested\"\n",
-            "# header\ntitle = \"app\"  # inline\nK = \"new \\\"value\\\"\" # keep\nNEW = \"x\"\n\n# about db\n[db]\nK = \"nested\"\n",
-        ),
-        (
-            "K = 1\r\nA = 2\r\n",
-            "K = \"new \\\"value\\\"\"\r\nA = 2\r\nNEW = \"x\"\r\n",
-        ),
-        (
-            "# only comments\n",
-            "# only comments\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n",
-        ),
-        ("", "K = \"new \\\"value\\\"\"\nNEW = \"x\"\n"),
-        // no top-level value: before the first table (and the comments right above it)
-        (
-            "[db]\nhost = \"x\"\n",
-            "K = \"new \\\"value\\\"\"\nNEW = \"x\"\n\n[db]\nhost = \"x\"\n",
-        ),
-        (
-            "# file\n\n# about db\n[db]\nhost = \"x\"\n",
-            "# file\n\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n\n# about db\n[db]\nhost = \"x\"\n",
-        ),
-        (
-            "[[arr]]\nK = 1\n",
-            "K = \"new \\\"value\\\"\"\nNEW = \"x\"\n\n[[arr]]\nK = 1\n",
-        ),
-        // multi-line values, ours replaced whole, others kept; look-alike lines inside strings
-        (
-            "A = [\n  1, # one\n  [2, 3],\n]\nK = \"\"\"\nmulti\nline\"\"\"\n[t]\n",
-            "A = [\n  1, # one\n  [2, 3],\n]\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n[t]\n",
-        ),
-        (
-            "K = '''\nK = \"inside\"\n[not.a.table]\n'''\nA = 1\n",
-            "K = \"new \\\"value\\\"\"\nA = 1\nNEW = \"x\"\n",
-        ),
-        // other types are replaced too
-        (
-            "A = {x = 1, y = [1, 2]}\nK = {a = \"b\"}\n",
-            "A = {x = 1, y = [1, 2]}\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n",
-        ),
-        (
-            "d = 1979-05-27 07:32:00Z\nt = 07:32:00\nK = true\n",
-            "d = 1979-05-27 07:32:00Z\nt = 07:32:00\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n",
-        ),
-        ("A = 1", "A = 1\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n"),
-        (
-            "A = 1\n# trailing",
-            "A = 1\nK = \"new \\\"value\\\"\"\nNEW = \"x\"\n# trailing",
-        ),
-        (
-            "  K   =   \"old\"   # spaced\n",
-            "  K   =   \"new \\\"value\\\"\"   # spaced\nNEW = \"x\"\n",
-        ),
-        (
-            "\"K\" = 'old'\n",
-            "\"K\" = \"new \\\"value\\\"\"\nNEW = \"x\"\n",
-        ),
-    ];
-    for (existing, want) in cases {
+    let e = entries(EDIT_ENTRIES);
+    for (existing, want) in EDITS {
         let out =
             render(Some(existing), true, &e).unwrap_or_else(|d| panic!("{existing:?}: {d:?}"));
         assert_eq!(&out, want, "{existing:?}");

@@ -204,95 +204,99 @@ fn hand_written_files_keep_their_text() {
 /// Existing texts and what we write for `K = "new value"`, `NEW = "yes"`. Every result was
 /// read with PyYAML 6.0.4's `safe_load` and holds the old entries with ours set; the empty
 /// documents and the duplicate key give the reference's bytes.
+pub(crate) const EDITS: &[(&str, &str)] = &[
+    // comments, nested values and trailing comments stay
+    (
+        "# header\nA: 1  # one\nK: old # keep\nnested:\n  x: 1\n  y: [1, 2]\n# trailing\n",
+        "# header\nA: 1  # one\nK: new value # keep\nnested:\n  x: 1\n  y: [1, 2]\n# trailing\nNEW: 'yes'\n",
+    ),
+    // flow root: edited in flow style
+    ("{A: 1, K: old}\n", "{A: 1, K: new value, NEW: 'yes'}\n"),
+    (
+        "{A: 1, K: old,\n  B: [1, 2],\n}\n",
+        "{A: 1, K: new value,\n  B: [1, 2], NEW: 'yes',\n}\n",
+    ),
+    // CRLF, BOM and an indented root are kept
+    (
+        "A: 1\r\nK: old\r\n",
+        "A: 1\r\nK: new value\r\nNEW: 'yes'\r\n",
+    ),
+    (
+        "\u{feff}A: 1\nK: old\n",
+        "\u{feff}A: 1\nK: new value\nNEW: 'yes'\n",
+    ),
+    (
+        "  A: 1\n  K: old\n",
+        "  A: 1\n  K: new value\n  NEW: 'yes'\n",
+    ),
+    // an alias as our old value; the anchor elsewhere stays
+    (
+        "A: &a old\nK: *a\n",
+        "A: &a old\nK: new value\nNEW: 'yes'\n",
+    ),
+    // a duplicate key
+    ("K: 1\nK: 2\n", "K: new value\nNEW: 'yes'\n"),
+    // document markers
+    (
+        "---\nA: 1\nK: old\n...\n",
+        "---\nA: 1\nK: new value\nNEW: 'yes'\n...\n",
+    ),
+    (
+        "%YAML 1.1\n---\nA: 1\n",
+        "%YAML 1.1\n---\nA: 1\nK: new value\nNEW: 'yes'\n",
+    ),
+    ("---\n", "---\nK: new value\nNEW: 'yes'\n"),
+    // empty documents
+    ("~\n", "K: new value\nNEW: 'yes'\n"),
+    ("null\n", "K: new value\nNEW: 'yes'\n"),
+    ("{}\n", "K: new value\nNEW: 'yes'\n"),
+    ("{}", "K: new value\nNEW: 'yes'\n"),
+    ("", "K: new value\nNEW: 'yes'\n"),
+    (
+        "# only\n# comments",
+        "# only\n# comments\nK: new value\nNEW: 'yes'\n",
+    ),
+    // every spelling of an entry is replaced whole
+    ("? K\n: old\nA: 1\n", "K: new value\nA: 1\nNEW: 'yes'\n"),
+    ("\"K\": old\n'A': 1\n", "K: new value\n'A': 1\nNEW: 'yes'\n"),
+    ("K:\nA: 1\n", "K: new value\nA: 1\nNEW: 'yes'\n"),
+    (
+        "K: |\n  multi\n  line\n\nnext: 1\n",
+        "K: new value\n\nnext: 1\nNEW: 'yes'\n",
+    ),
+    (
+        "A: 1\nK:\n  deep:\n    x: 1 # c\n  z: 2\n\n# about B\nB: 2\n",
+        "A: 1\nK: new value\n\n# about B\nB: 2\nNEW: 'yes'\n",
+    ),
+    ("K: !!str 123\nA: 1\n", "K: new value\nA: 1\nNEW: 'yes'\n"),
+    (
+        "A: 1\nK: >-\n  folded\n  text\n",
+        "A: 1\nK: new value\nNEW: 'yes'\n",
+    ),
+    ("A: 1\nK: 'it''s'", "A: 1\nK: new value\nNEW: 'yes'\n"),
+    (
+        "A:\n- 1\nK:\n- x\n-\n",
+        "A:\n- 1\nK: new value\nNEW: 'yes'\n",
+    ),
+    (
+        "K: \"a\\\n  b\"\nA: 1\n",
+        "K: new value\nA: 1\nNEW: 'yes'\n",
+    ),
+    (
+        "K: plain\n  continued\nA: 1\n",
+        "K: new value\nA: 1\nNEW: 'yes'\n",
+    ),
+    // a nested `K` is another key
+    ("A: {K: 1}\n", "A: {K: 1}\nK: new value\nNEW: 'yes'\n"),
+];
+
+/// The entries [`EDITS`] writes.
+pub(crate) const EDIT_ENTRIES: &[(&str, &str)] = &[("K", "new value"), ("NEW", "yes")];
+
 #[test]
 fn edits_in_place() {
-    let e = entries(&[("K", "new value"), ("NEW", "yes")]);
-    let cases: &[(&str, &str)] = &[
-        // comments, nested values and trailing comments stay
-        (
-            "# header\nA: 1  # one\nK: old # keep\nnested:\n  x: 1\n  y: [1, 2]\n# trailing\n",
-            "# header\nA: 1  # one\nK: new value # keep\nnested:\n  x: 1\n  y: [1, 2]\n# trailing\nNEW: 'yes'\n",
-        ),
-        // flow root: edited in flow style
-        ("{A: 1, K: old}\n", "{A: 1, K: new value, NEW: 'yes'}\n"),
-        (
-            "{A: 1, K: old,\n  B: [1, 2],\n}\n",
-            "{A: 1, K: new value,\n  B: [1, 2], NEW: 'yes',\n}\n",
-        ),
-        // CRLF, BOM and an indented root are kept
-        (
-            "A: 1\r\nK: old\r\n",
-            "A: 1\r\nK: new value\r\nNEW: 'yes'\r\n",
-        ),
-        (
-            "\u{feff}A: 1\nK: old\n",
-            "\u{feff}A: 1\nK: new value\nNEW: 'yes'\n",
-        ),
-        (
-            "  A: 1\n  K: old\n",
-            "  A: 1\n  K: new value\n  NEW: 'yes'\n",
-        ),
-        // an alias as our old value; the anchor elsewhere stays
-        (
-            "A: &a old\nK: *a\n",
-            "A: &a old\nK: new value\nNEW: 'yes'\n",
-        ),
-        // a duplicate key
-        ("K: 1\nK: 2\n", "K: new value\nNEW: 'yes'\n"),
-        // document markers
-        (
-            "---\nA: 1\nK: old\n...\n",
-            "---\nA: 1\nK: new value\nNEW: 'yes'\n...\n",
-        ),
-        (
-            "%YAML 1.1\n---\nA: 1\n",
-            "%YAML 1.1\n---\nA: 1\nK: new value\nNEW: 'yes'\n",
-        ),
-        ("---\n", "---\nK: new value\nNEW: 'yes'\n"),
-        // empty documents
-        ("~\n", "K: new value\nNEW: 'yes'\n"),
-        ("null\n", "K: new value\nNEW: 'yes'\n"),
-        ("{}\n", "K: new value\nNEW: 'yes'\n"),
-        ("{}", "K: new value\nNEW: 'yes'\n"),
-        ("", "K: new value\nNEW: 'yes'\n"),
-        (
-            "# only\n# comments",
-            "# only\n# comments\nK: new value\nNEW: 'yes'\n",
-        ),
-        // every spelling of an entry is replaced whole
-        ("? K\n: old\nA: 1\n", "K: new value\nA: 1\nNEW: 'yes'\n"),
-        ("\"K\": old\n'A': 1\n", "K: new value\n'A': 1\nNEW: 'yes'\n"),
-        ("K:\nA: 1\n", "K: new value\nA: 1\nNEW: 'yes'\n"),
-        (
-            "K: |\n  multi\n  line\n\nnext: 1\n",
-            "K: new value\n\nnext: 1\nNEW: 'yes'\n",
-        ),
-        (
-            "A: 1\nK:\n  deep:\n    x: 1 # c\n  z: 2\n\n# about B\nB: 2\n",
-            "A: 1\nK: new value\n\n# about B\nB: 2\nNEW: 'yes'\n",
-        ),
-        ("K: !!str 123\nA: 1\n", "K: new value\nA: 1\nNEW: 'yes'\n"),
-        (
-            "A: 1\nK: >-\n  folded\n  text\n",
-            "A: 1\nK: new value\nNEW: 'yes'\n",
-        ),
-        ("A: 1\nK: 'it''s'", "A: 1\nK: new value\nNEW: 'yes'\n"),
-        (
-            "A:\n- 1\nK:\n- x\n-\n",
-            "A:\n- 1\nK: new value\nNEW: 'yes'\n",
-        ),
-        (
-            "K: \"a\\\n  b\"\nA: 1\n",
-            "K: new value\nA: 1\nNEW: 'yes'\n",
-        ),
-        (
-            "K: plain\n  continued\nA: 1\n",
-            "K: new value\nA: 1\nNEW: 'yes'\n",
-        ),
-        // a nested `K` is another key
-        ("A: {K: 1}\n", "A: {K: 1}\nK: new value\nNEW: 'yes'\n"),
-    ];
-    for (existing, want) in cases {
+    let e = entries(EDIT_ENTRIES);
+    for (existing, want) in EDITS {
         let out =
             render(Some(existing), true, &e).unwrap_or_else(|d| panic!("{existing:?}: {d:?}"));
         assert_eq!(&out, want, "{existing:?}");

@@ -1,0 +1,690 @@
+//! The tfvars format: Terraform variable files, `key = "value"` lines of HCL.
+//!
+//! # The reference
+//!
+//! The reference's `hcl_tfvars` module writes a file as its header comment (only when the
+//! file did not exist yet) and then every variable sorted by name, `name = <json.dumps(value)>`,
+//! one per line, with a final newline. It reads an existing file with a strict line parser
+//! (flat `name = "string"`, `true`/`false` and plain numbers, `#` comments), turns every value
+//! into a string and writes everything back sorted: comments, the header and non-string
+//! types are lost, and a value holding `{`, `[` or `<<` anywhere (a JSON map, `${...}`) makes
+//! it refuse the whole file, including the files it wrote itself. Because it stores secret by
+//! secret, a file that receives two secrets in one run loses its header at the second store.
+//!
+//! `json.dumps` is not HCL: `${` and `%{` start template interpolations (Terraform then fails
+//! with "Variables not allowed"), `\b` and `\f` are not HCL escapes, and characters outside
+//! the BMP become surrogate-pair escapes Terraform rejects. Checked with Terraform 1.11.
+//!
+//! # What we write
+//!
+//! The reference's bytes, except where they are not valid HCL for the value: `\"`, `\\`,
+//! `\n`, `\r`, `\t`, other control characters and DEL as `\u00XX`, non-ASCII characters of the BMP as
+//! `\uXXXX` (all as `json.dumps`), plus `$${` for `${`, `%%{` for `%{`, `\u0008`/`\u000c` for
+//! backspace and form feed, and `\UXXXXXXXX` for characters outside the BMP. Every value
+//! reads back exactly through Terraform (`scripts/formats-roundtrip.py`). A new file starts
+//! with the reference's header and holds our variables sorted by name; `merge: false`
+//! writes the same without the header when the file exists (as the reference).
+//! Keys must be HCL identifiers (`[A-Za-z_][A-Za-z0-9_-]*`): anything else is refused with
+//! `INVALID_TARGET` (the reference writes a file Terraform cannot read).
+//!
+//! # Merging
+//!
+//! The existing file is scanned as HCL (attributes, blocks, `#`, `//` and `/* */` comments,
+//! strings with `${...}` templates, heredocs, nested brackets) and edited, never rewritten:
+//! our attributes get their value replaced (whatever it was, on one line or several),
+//! comments after them kept; a new variable goes after the last attribute whose name sorts
+//! before it (before the first attribute when none does), so a sorted file stays sorted and
+//! a file the reference wrote gets the reference's bytes back, header included when it has
+//! one. Everything else is kept byte for byte, CRLF line ends too. Refused with
+//! `TARGET_MERGE_FAILED` and a position: text that does not scan, a variable of ours
+//! defined twice (Terraform refuses that file too) or a block with our name. The result is
+//! scanned again: every other item must be unchanged and our variables must read back.
+//!
+//! [`lookup`] reads a variable back as the reference's reader does for the values it knows:
+//! the decoded string of a quoted string without interpolation, `true`/`false`, or the text
+//! of a plain number (`-?[0-9]+(\.[0-9]+)?`); `None` for anything else.
+
+use indexmap::IndexMap;
+
+use crate::diagnostic::{Diagnostic, ErrorCode, LineIndex};
+
+/// The reference's header line for a new file.
+pub const HEADER: &str = "# Written by SecretZero \u{2014} keep gitignored; do not commit secrets.";
+
+/// Deepest nesting of brackets and templates accepted.
+const MAX_DEPTH: usize = 128;
+
+type Fail = (usize, &'static str);
+
+#[derive(Clone, Debug, PartialEq)]
+enum Item {
+    Attribute {
+        name: String,
+        start: usize,
+        value: (usize, usize),
+        line_end: usize,
+    },
+    Block {
+        name: String,
+        start: usize,
+        end: usize,
+    },
+}
+
+fn ident_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+fn ident_continue(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '-'
+}
+
+/// Whether `key` can be written as a tfvars variable name.
+///
+/// ```
+/// use secretzero_agent::targets::tfvars::is_variable_name;
+/// assert!(is_variable_name("db_password"));
+/// assert!(is_variable_name("api-key2"));
+/// assert!(!is_variable_name("2fa"));
+/// assert!(!is_variable_name("app.key"));
+/// ```
+pub fn is_variable_name(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Scanner<'_> {
+    fn rest(&self) -> &str {
+        self.text.get(self.pos..).unwrap_or("")
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn bump(&mut self) {
+        self.pos += self.peek().map_or(1, char::len_utf8);
+    }
+
+    fn skip_line_comment(&mut self) {
+        while !matches!(self.peek(), None | Some('\n' | '\r')) {
+            self.bump();
+        }
+    }
+
+    fn skip_block_comment(&mut self) -> Result<(), Fail> {
+        let start = self.pos;
+        match self.rest().get(2..).and_then(|r| r.find("*/")) {
+            Some(i) => {
+                self.pos += 2 + i + 2;
+                Ok(())
+            }
+            None => Err((start, "unterminated comment")),
+        }
+    }
+
+    /// Skip a comment at the current position, if there is one.
+    fn comment(&mut self) -> Result<bool, Fail> {
+        let r = self.rest();
+        if r.starts_with('#') || r.starts_with("//") {
+            self.skip_line_comment();
+            Ok(true)
+        } else if r.starts_with("/*") {
+            self.skip_block_comment()?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    fn spaces(&mut self) {
+        while matches!(self.peek(), Some(' ' | '\t')) {
+            self.pos += 1;
+        }
+    }
+
+    fn newline(&mut self) -> Result<bool, Fail> {
+        let r = self.rest();
+        if r.starts_with('\n') {
+            self.pos += 1;
+            Ok(true)
+        } else if r.starts_with("\r\n") {
+            self.pos += 2;
+            Ok(true)
+        } else if r.starts_with('\r') {
+            Err((self.pos, "carriage return without a line feed"))
+        } else {
+            Ok(false)
+        }
+    }
+
+    fn ident(&mut self) -> Option<String> {
+        let start = self.pos;
+        if !self.peek().is_some_and(ident_start) {
+            return None;
+        }
+        while self.peek().is_some_and(ident_continue) {
+            self.bump();
+        }
+        self.text.get(start..self.pos).map(str::to_string)
+    }
+
+    /// An `=` that is not part of `==`, `!=`, `<=`, `>=` or `=>`: outside brackets it can only
+    /// start another attribute on the same line.
+    fn lone_equals(&self) -> bool {
+        let before = self
+            .text
+            .get(..self.pos)
+            .and_then(|b| b.chars().next_back());
+        let after = self.rest().get(1..).and_then(|r| r.chars().next());
+        !matches!(before, Some('=' | '!' | '<' | '>')) && !matches!(after, Some('=' | '>'))
+    }
+
+    /// A quoted template, from its opening `"`; leaves `pos` after the closing one.
+    fn string(&mut self, depth: usize) -> Result<(), Fail> {
+        let start = self.pos;
+        self.pos += 1;
+        loop {
+            let r = self.rest();
+            if r.starts_with("$${") || r.starts_with("%%{") {
+                self.pos += 3;
+            } else if r.starts_with("${") || r.starts_with("%{") {
+                self.pos += 2;
+                self.expression(depth + 1, true)?;
+            } else {
+                match self.peek() {
+                    Some('"') => {
+                        self.pos += 1;
+                        return Ok(());
+                    }
+                    Some('\\') => {
+                        self.pos += 1;
+                        if matches!(self.peek(), None | Some('\n' | '\r')) {
+                            return Err((start, "unterminated string"));
+                        }
+                        self.bump();
+                    }
+                    None | Some('\n' | '\r') => return Err((start, "unterminated string")),
+                    Some(_) => self.bump(),
+                }
+            }
+        }
+    }
+
+    /// A heredoc, from its `<<`; leaves `pos` at the end of its closing marker line.
+    fn heredoc(&mut self) -> Result<(), Fail> {
+        let start = self.pos;
+        self.pos += 2;
+        if self.peek() == Some('-') {
+            self.pos += 1;
+        }
+        let marker = self
+            .ident()
+            .ok_or((start, "expected a heredoc marker after `<<`"))?;
+        if !self.newline()? {
+            return Err((self.pos, "expected a line end after the heredoc marker"));
+        }
+        loop {
+            let line_start = self.pos;
+            if self.rest().is_empty() {
+                return Err((start, "unterminated heredoc"));
+            }
+            self.skip_line_comment();
+            let line = self.text.get(line_start..self.pos).unwrap_or("");
+            if line.trim_matches([' ', '\t']) == marker {
+                return Ok(());
+            }
+            self.newline()?;
+        }
+    }
+
+    /// An expression: up to a line end outside brackets (or, `in_braces`, up to the `}` that
+    /// closes an interpolation, which is consumed). Returns the end of its last token.
+    fn expression(&mut self, depth: usize, in_braces: bool) -> Result<usize, Fail> {
+        if depth > MAX_DEPTH {
+            return Err((self.pos, "expression nested too deeply"));
+        }
+        let mut stack: Vec<char> = Vec::new();
+        let mut last = self.pos;
+        loop {
+            if self.comment()? {
+                continue;
+            }
+            let Some(c) = self.peek() else {
+                return if stack.is_empty() && !in_braces {
+                    Ok(last)
+                } else {
+                    Err((self.pos, "unclosed bracket"))
+                };
+            };
+            match c {
+                '\n' | '\r' if stack.is_empty() && !in_braces => return Ok(last),
+                '\n' | '\r' => {
+                    self.newline()?;
+                    continue;
+                }
+                ' ' | '\t' => {
+                    self.pos += 1;
+                    continue;
+                }
+                '"' => self.string(depth)?,
+                '<' if self.rest().starts_with("<<")
+                    && self
+                        .rest()
+                        .get(2..)
+                        .and_then(|r| r.trim_start_matches('-').chars().next())
+                        .is_some_and(ident_start) =>
+                {
+                    self.heredoc()?
+                }
+                '(' | '[' | '{' => {
+                    if stack.len() >= MAX_DEPTH {
+                        return Err((self.pos, "expression nested too deeply"));
+                    }
+                    stack.push(match c {
+                        '(' => ')',
+                        '[' => ']',
+                        _ => '}',
+                    });
+                    self.pos += 1;
+                }
+                '=' if stack.is_empty() && !in_braces && self.lone_equals() => {
+                    return Err((self.pos, "expected the end of the line"));
+                }
+                ')' | ']' | '}' => {
+                    match stack.pop() {
+                        Some(want) if want == c => {}
+                        None if in_braces && c == '}' => {
+                            self.pos += 1;
+                            return Ok(self.pos);
+                        }
+                        _ => return Err((self.pos, "unbalanced bracket")),
+                    }
+                    self.pos += 1;
+                }
+                _ => self.bump(),
+            }
+            last = self.pos;
+        }
+    }
+
+    fn document(&mut self) -> Result<Vec<Item>, Fail> {
+        let mut items = Vec::new();
+        if self.rest().starts_with('\u{feff}') {
+            self.pos += 3;
+        }
+        loop {
+            loop {
+                self.spaces();
+                if !(self.comment()? || self.newline()?) {
+                    break;
+                }
+            }
+            if self.peek().is_none() {
+                return Ok(items);
+            }
+            let start = self.pos;
+            let name = self.ident().ok_or((start, "expected a variable name"))?;
+            self.spaces();
+            if self.rest().starts_with('=') && !self.rest().starts_with("==") {
+                self.pos += 1;
+                self.spaces();
+                let value_start = self.pos;
+                let value_end = self.expression(0, false)?;
+                if value_end == value_start {
+                    return Err((value_start, "expected a value"));
+                }
+                if !(self.peek().is_none() || self.newline()?) {
+                    return Err((self.pos, "expected the end of the line"));
+                }
+                items.push(Item::Attribute {
+                    name,
+                    start,
+                    value: (value_start, value_end),
+                    line_end: self.pos,
+                });
+            } else {
+                // A block (`name "label" { ... }`): not a tfvars construct, kept as it is.
+                let end = self.expression(0, false)?;
+                if !self.text.get(start..end).is_some_and(|t| t.ends_with('}')) {
+                    return Err((start, "expected `=` after a variable name"));
+                }
+                self.newline()?;
+                items.push(Item::Block { name, start, end });
+            }
+        }
+    }
+}
+
+fn scan(text: &str) -> Result<Vec<Item>, Fail> {
+    Scanner { text, pos: 0 }.document()
+}
+
+/// The HCL string literal for `value` (see the module docs).
+///
+/// ```
+/// use secretzero_agent::targets::tfvars::format_string;
+/// assert_eq!(format_string("p\"w\\${x}%{y}\u{e9}\u{1f600}"), r#""p\"w\\$${x}%%{y}\u00e9\U0001f600""#);
+/// ```
+pub fn format_string(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || ((c as u32) >= 0x7f && (c as u32) <= 0xffff) => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c if (c as u32) > 0xffff => out.push_str(&format!("\\U{:08x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The value of a quoted string without interpolation, as HCL reads it.
+fn decode_string(raw: &str) -> Option<String> {
+    let body = raw.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("$${") || rest.starts_with("%%{") {
+            out.push(c);
+            out.push('{');
+            rest = rest.get(3..)?;
+            continue;
+        }
+        if rest.starts_with("${") || rest.starts_with("%{") {
+            return None;
+        }
+        rest = rest.get(c.len_utf8()..)?;
+        if c == '"' {
+            return None;
+        }
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let e = rest.chars().next()?;
+        rest = rest.get(e.len_utf8()..)?;
+        match e {
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            'u' | 'U' => {
+                let n = if e == 'u' { 4 } else { 8 };
+                let digits = rest.get(..n)?;
+                if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return None;
+                }
+                out.push(char::from_u32(u32::from_str_radix(digits, 16).ok()?)?);
+                rest = rest.get(n..)?;
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// What the reference's reader gives for a value text, for the values it knows.
+fn value_of(raw: &str) -> Option<String> {
+    if raw.starts_with('"') {
+        return decode_string(raw);
+    }
+    if raw == "true" || raw == "false" {
+        return Some(raw.to_string());
+    }
+    let digits = raw.strip_prefix('-').unwrap_or(raw);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "1"));
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (number(int) && number(frac)).then(|| raw.to_string())
+}
+
+fn merge_failed(text: &str, offset: usize, message: String) -> Diagnostic {
+    let span = LineIndex::new(text).span(offset, offset);
+    Diagnostic::error(ErrorCode::TargetMergeFailed, message)
+        .at(Some(span))
+        .with_hint("fix the file or remove it (or set `merge: false` to overwrite it)")
+}
+
+/// Render the tfvars file holding `entries` (`(key, exposed value)`; a key given twice keeps
+/// its last value), merged into `existing` when `merge` is set. See the module docs.
+///
+/// ```
+/// use secretzero_agent::targets::tfvars::render;
+/// let existing = "# prod\nb_token = \"old\" # rotated\nregion = \"eu\"\n";
+/// let entries = vec![
+///     ("b_token".to_string(), "n\u{e9}w".to_string()),
+///     ("a_key".to_string(), "${not}".to_string()),
+///     ("c_key".to_string(), "x".to_string()),
+/// ];
+/// assert_eq!(
+///     render(Some(existing), true, &entries).unwrap(),
+///     "# prod\na_key = \"$${not}\"\nb_token = \"n\\u00e9w\" # rotated\nc_key = \"x\"\nregion = \"eu\"\n"
+/// );
+/// ```
+pub fn render(
+    existing: Option<&str>,
+    merge: bool,
+    entries: &[(String, String)],
+) -> Result<String, Diagnostic> {
+    let mut wanted: IndexMap<&str, &str> = IndexMap::new();
+    for (key, value) in entries {
+        if !is_variable_name(key) {
+            return Err(Diagnostic::error(
+                ErrorCode::InvalidTarget,
+                format!("`{key}` cannot be a tfvars variable name"),
+            )
+            .with_path("config.key")
+            .with_hint(
+                "use a `key` of letters, digits, `_` and `-` that starts with a letter or `_`",
+            ));
+        }
+        wanted.insert(key, value);
+    }
+    wanted.sort_keys();
+    let text = match existing {
+        Some(text) if merge => text,
+        _ => {
+            let mut out = String::new();
+            if existing.is_none() {
+                out.push_str(HEADER);
+                out.push('\n');
+            }
+            for (k, v) in &wanted {
+                out.push_str(&format!("{k} = {}\n", format_string(v)));
+            }
+            return Ok(out);
+        }
+    };
+    let items = scan(text).map_err(|(at, what)| {
+        merge_failed(
+            text,
+            at,
+            format!("the existing tfvars file is not valid HCL: {what}"),
+        )
+    })?;
+    let nl = match text.find('\n') {
+        Some(i) if i > 0 && text.get(i - 1..i) == Some("\r") => "\r\n",
+        _ => "\n",
+    };
+
+    // (offset, order, text): replacements and insertions, applied in offset order.
+    let mut edits: Vec<(usize, usize, usize, String)> = Vec::new();
+    let attributes: Vec<(&str, usize, usize)> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Attribute {
+                name,
+                start,
+                line_end,
+                ..
+            } => Some((name.as_str(), *start, *line_end)),
+            Item::Block { .. } => None,
+        })
+        .collect();
+    for (order, (&key, &value)) in wanted.iter().enumerate() {
+        let mut found = None;
+        for item in &items {
+            match item {
+                Item::Block { name, start, .. } if name == key => {
+                    return Err(merge_failed(
+                        text,
+                        *start,
+                        format!("`{key}` is a block in the existing tfvars file"),
+                    ));
+                }
+                Item::Attribute {
+                    name, start, value, ..
+                } if name == key => {
+                    if found.is_some() {
+                        return Err(merge_failed(
+                            text,
+                            *start,
+                            format!("`{key}` is defined twice in the existing tfvars file"),
+                        ));
+                    }
+                    found = Some(*value);
+                }
+                _ => {}
+            }
+        }
+        let literal = format_string(value);
+        match found {
+            Some((start, end)) => edits.push((start, end, order, literal)),
+            None => {
+                let at = attributes
+                    .iter()
+                    .filter(|(name, ..)| *name < key)
+                    .map(|&(.., line_end)| line_end)
+                    .next_back()
+                    .or_else(|| {
+                        // Before the first attribute: at the start of its line.
+                        // (After a BOM: it must stay first.)
+                        attributes.first().map(|&(_, start, _)| {
+                            let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+                            text.get(..start)
+                                .and_then(|b| b.rfind('\n'))
+                                .map_or(bom, |i| i + 1)
+                        })
+                    })
+                    .unwrap_or(text.len());
+                edits.push((at, at, order, format!("{key} = {literal}{nl}")));
+            }
+        }
+    }
+    edits.sort_by_key(|e| (e.0, e.2));
+    let mut out = String::with_capacity(text.len() + 64 * wanted.len());
+    let mut cursor = 0;
+    for (start, end, _, replacement) in &edits {
+        out.push_str(text.get(cursor..*start).unwrap_or(""));
+        if start == end && *start == text.len() && !out.is_empty() && !out.ends_with('\n') {
+            out.push_str(nl);
+        }
+        out.push_str(replacement);
+        cursor = *end.max(&cursor);
+    }
+    out.push_str(text.get(cursor..).unwrap_or(""));
+    verify(text, &items, &out, &wanted)?;
+    Ok(out)
+}
+
+/// Scan `out` again: every item of `text` that is not ours is there unchanged, and our
+/// variables read back.
+fn verify(
+    text: &str,
+    before: &[Item],
+    out: &str,
+    wanted: &IndexMap<&str, &str>,
+) -> Result<(), Diagnostic> {
+    let fail = |key: &str| {
+        merge_failed(
+            text,
+            0,
+            format!(
+                "the existing tfvars file cannot be updated safely: `{key}` would not read back"
+            ),
+        )
+    };
+    let first = wanted.keys().next().copied().unwrap_or("");
+    let Ok(after) = scan(out) else {
+        return Err(fail(first));
+    };
+    let others = |items: &[Item], src: &str| -> Vec<(String, String)> {
+        items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Attribute { name, value, .. } => {
+                    (!wanted.contains_key(name.as_str())).then(|| {
+                        let raw = src.get(value.0..value.1).unwrap_or("");
+                        (name.clone(), raw.to_string())
+                    })
+                }
+                Item::Block { name, start, end } => Some((
+                    name.clone(),
+                    src.get(*start..*end).unwrap_or("").to_string(),
+                )),
+            })
+            .collect()
+    };
+    if others(before, text) != others(&after, out) {
+        return Err(fail(first));
+    }
+    for (key, value) in wanted {
+        if get(&after, out, key).as_deref() != Some(*value) {
+            return Err(fail(key));
+        }
+    }
+    Ok(())
+}
+
+fn get(items: &[Item], text: &str, key: &str) -> Option<String> {
+    let mut found = items.iter().filter_map(|i| match i {
+        Item::Attribute { name, value, .. } if name == key => Some(*value),
+        _ => None,
+    });
+    let (start, end) = found.next()?;
+    if found.next().is_some() {
+        return None;
+    }
+    value_of(text.get(start..end)?)
+}
+
+/// The value of variable `key` in a tfvars text (see the module docs); `None` when the text
+/// does not scan, lacks the variable (or defines it twice), or holds a value the reference's
+/// reader does not know (a list, an interpolation, a heredoc...).
+///
+/// ```
+/// use secretzero_agent::targets::tfvars::lookup;
+/// let text = "a = \"x$${y}\\u00e9\"\nb = true\nc = 1.50\nd = \"${var.x}\"\n";
+/// assert_eq!(lookup(text, "a").as_deref(), Some("x${y}\u{e9}"));
+/// assert_eq!(lookup(text, "b").as_deref(), Some("true"));
+/// assert_eq!(lookup(text, "c").as_deref(), Some("1.50"));
+/// assert_eq!(lookup(text, "d"), None);
+/// ```
+pub fn lookup(text: &str, key: &str) -> Option<String> {
+    get(&scan(text).ok()?, text, key)
+}
+
+#[cfg(test)]
+pub(super) mod tests;
