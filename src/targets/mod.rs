@@ -25,9 +25,13 @@
 //! without it writes its compact sorted JSON). That choice belongs to the sync layer, before
 //! [`render`]; here every value is a string written as a string.
 //!
-//! Formats: [`dotenv`] and [`json`] are implemented. `yaml`, `toml` and `tfvars` are
-//! recognised but [`render`] refuses them with `INVALID_TARGET` for now (the reference needs
-//! optional packages for toml and fails without them).
+//! Formats, each with a `render` and a `lookup` (dispatched by [`render`] and [`lookup`]):
+//! [`dotenv`], [`json`], [`yaml`] (PyYAML's bytes for our entries), [`toml`] (tomli-w's bytes;
+//! the reference fails on TOML without optional packages) and [`tfvars`] (the reference's
+//! bytes where they are valid HCL). YAML, TOML and tfvars merges edit the existing text in
+//! place, so comments and formatting survive where the reference re-serialises the file;
+//! each module documents its differences. `scripts/formats-roundtrip.py` checks them against
+//! PyYAML, tomllib / tomli-w, Terraform and the reference's own code.
 
 #![allow(
     clippy::result_large_err,
@@ -50,11 +54,11 @@ pub enum FileFormat {
     Dotenv,
     /// A JSON object, written as Python's `json.dumps(data, indent=2)`.
     Json,
-    /// A YAML mapping (not written yet).
+    /// A YAML mapping, written as PyYAML's `yaml.dump(data, default_flow_style=False, sort_keys=False)`.
     Yaml,
-    /// A TOML table (not written yet).
+    /// A TOML document, our keys as top-level `key = "value"` lines (as `tomli_w.dumps`).
     Toml,
-    /// Terraform variables, `key = "value"` (not written yet).
+    /// Terraform variables, `key = "value"` lines of HCL, sorted by name.
     Tfvars,
 }
 
@@ -343,7 +347,7 @@ pub fn target_file_path(config: &DataMap, allow_outside_root: bool) -> Result<St
 /// does not exist); with `merge` its other content is kept. A key given twice keeps its last
 /// value. The result is the whole new file text; never log it.
 ///
-/// Errors: `INVALID_TARGET` (a format not supported yet, a dotenv key that cannot be written),
+/// Errors: `INVALID_TARGET` (a dotenv or tfvars key that cannot be written),
 /// `TARGET_MERGE_FAILED` (the existing file cannot be merged; nothing should be written).
 pub fn render(
     format: FileFormat,

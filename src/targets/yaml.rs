@@ -12,9 +12,9 @@
 //!
 //! # What we do
 //!
-//! Our entries are written exactly as PyYAML writes them (see [`emit`]), so a new file, a file
-//! written with `merge: false`, and the lines of our keys are the reference's bytes. An
-//! existing file is edited as text instead of re-serialised:
+//! Our entries are written exactly as PyYAML writes them (a port of its emitter,
+//! `yaml/emit.rs`), so a new file, a file written with `merge: false`, and the lines of our
+//! keys are the reference's bytes. An existing file is edited as text, not re-serialised:
 //! - an entry of ours that exists at the top level is replaced where it stands (from its key
 //!   to the end of its value, nested content and block scalars included), re-spelled the
 //!   PyYAML way; everything else (comments, blank lines, other entries as written, anchors,
@@ -38,6 +38,10 @@
 //!
 //! [`lookup`] reads a top-level string value back (`None` for any other type, a missing key
 //! or a file that does not parse).
+//!
+//! Known limit: the crate's YAML reader treats a quoted `'<<'` key as a merge key (PyYAML
+//! does not), so a secret whose key is `<<` can be written to a new file but not merged
+//! into an existing one (refused, nothing lost).
 
 mod emit;
 
