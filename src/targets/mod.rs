@@ -84,6 +84,14 @@ impl FileFormat {
     }
 }
 
+/// Insert `item` into `items`, kept in ascending `key` order (after equal keys). Files hold
+/// few entries, and this keeps the wasm build free of one sort implementation per call site.
+pub(crate) fn insert_sorted<T, K: Ord>(items: &mut Vec<T>, item: T, key: impl Fn(&T) -> K) {
+    let k = key(&item);
+    let at = items.partition_point(|x| key(x) <= k);
+    items.insert(at, item);
+}
+
 /// Python's `str.strip()` (its whitespace includes U+001C..U+001F).
 fn py_strip(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))

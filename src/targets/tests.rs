@@ -441,3 +441,22 @@ fn roundtrip_fixture_is_current() {
         "{path} is stale: run `BLESS=1 cargo test roundtrip_fixture`"
     );
 }
+
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    let e = vec![("K".to_string(), "v".to_string())];
+    let deep_toml = format!("a = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let deep_tf = format!("a = {}x{}\n", "\"${".repeat(50_000), "}\"".repeat(50_000));
+    let deep_tf_brackets = format!("a = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let deep_yaml = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    for (format, text) in [
+        (FileFormat::Toml, &deep_toml),
+        (FileFormat::Tfvars, &deep_tf),
+        (FileFormat::Tfvars, &deep_tf_brackets),
+        (FileFormat::Yaml, &deep_yaml),
+    ] {
+        let err = render(format, Some(text), true, &e).unwrap_err();
+        assert_eq!(err.code, ErrorCode::TargetMergeFailed, "{format:?}");
+        assert_eq!(lookup(format, text, "a"), None);
+    }
+}

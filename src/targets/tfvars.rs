@@ -71,12 +71,15 @@ enum Item {
     },
 }
 
+/// HCL identifiers start with a Unicode letter or `_`; any non-ASCII character is taken as a
+/// letter here (no Unicode tables in the wasm build; a name Terraform would refuse is kept as
+/// it is, never written by us).
 fn ident_start(c: char) -> bool {
-    c.is_alphabetic() || c == '_'
+    c.is_ascii_alphabetic() || c == '_' || !c.is_ascii()
 }
 
 fn ident_continue(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == '-'
+    c.is_ascii_alphanumeric() || c == '_' || c == '-' || !c.is_ascii()
 }
 
 /// Whether `key` can be written as a tfvars variable name.
@@ -502,7 +505,11 @@ pub fn render(
         }
         wanted.insert(key, value);
     }
-    wanted.sort_keys();
+    let mut sorted: Vec<(&str, &str)> = Vec::with_capacity(wanted.len());
+    for (&k, &v) in &wanted {
+        super::insert_sorted(&mut sorted, (k, v), |e| e.0);
+    }
+    let wanted: IndexMap<&str, &str> = sorted.into_iter().collect();
     let text = match existing {
         Some(text) if merge => text,
         _ => {
@@ -571,7 +578,9 @@ pub fn render(
         }
         let literal = format_string(value);
         match found {
-            Some((start, end)) => edits.push((start, end, order, literal)),
+            Some((start, end)) => {
+                super::insert_sorted(&mut edits, (start, end, order, literal), |e| (e.0, e.2))
+            }
             None => {
                 let at = attributes
                     .iter()
@@ -589,11 +598,11 @@ pub fn render(
                         })
                     })
                     .unwrap_or(text.len());
-                edits.push((at, at, order, format!("{key} = {literal}{nl}")));
+                let line = format!("{key} = {literal}{nl}");
+                super::insert_sorted(&mut edits, (at, at, order, line), |e| (e.0, e.2));
             }
         }
     }
-    edits.sort_by_key(|e| (e.0, e.2));
     let mut out = String::with_capacity(text.len() + 64 * wanted.len());
     let mut cursor = 0;
     for (start, end, _, replacement) in &edits {

@@ -620,7 +620,9 @@ pub fn render(
             }
         }
         match found {
-            Some((start, end)) => replace.push((start, end, format_string(value))),
+            Some((start, end)) => {
+                super::insert_sorted(&mut replace, (start, end, format_string(value)), |r| r.0)
+            }
             None => new.push(line(key, value, nl)),
         }
     }
@@ -644,7 +646,6 @@ pub fn render(
         (None, None) => (text.len(), false),
     };
 
-    replace.sort_by_key(|r| r.0);
     let mut out = String::with_capacity(text.len() + 64 * wanted.len());
     let mut cursor = 0;
     let mut inserted = new.is_empty();

@@ -275,12 +275,15 @@ fn merge_into(text: &str, wanted: &[(&str, &str)]) -> Result<String, Diagnostic>
                 first_found.get_or_insert(start);
                 let mut e = Emitter::at(column_of(text, start), flow);
                 e.entry(indent, key, value);
-                edits.push((start, end, with_newline(&e.finish(), nl)));
+                super::insert_sorted(
+                    &mut edits,
+                    (start, end, with_newline(&e.finish(), nl)),
+                    |e| e.0,
+                );
             }
             None => new.push((key, value)),
         }
     }
-    edits.sort_by_key(|e| e.0);
     let mut out = String::with_capacity(text.len() + 64 * wanted.len());
     let mut cursor = 0;
     for (start, end, replacement) in &edits {
