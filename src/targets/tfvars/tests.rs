@@ -19,7 +19,23 @@ fn reference_bytes_for_a_new_file() {
     );
 }
 
-/// Same run: `written.tfvars` held the header, `b_existing` and `db_password`; then
+/// Reference CLI, static map secret `MAPW` = `{b: 1, a: "é"}` (no `token`) to a new
+/// `m.tfvars`: the compact sorted JSON is written as a string.
+#[test]
+fn reference_bytes_for_a_map_value() {
+    let out = render(
+        None,
+        true,
+        &entries(&[("MAPW", "{\"a\":\"\\u00e9\",\"b\":1}")]),
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        "# Written by SecretZero \u{2014} keep gitignored; do not commit secrets.\nMAPW = \"{\\\"a\\\":\\\"\\\\u00e9\\\",\\\"b\\\":1}\"\n"
+    );
+}
+
+/// Same run as the new file: `written.tfvars` held the header, `b_existing` and `db_password`; then
 /// `db_password` and `api_token` were stored. The reference wrote the sorted lines without the
 /// header (it only writes one for a file that does not exist); we keep the header and give
 /// the same lines.
