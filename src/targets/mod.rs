@@ -25,9 +25,13 @@
 //! without it writes its compact sorted JSON). That choice belongs to the sync layer, before
 //! [`render`]; here every value is a string written as a string.
 //!
-//! Formats: [`dotenv`] and [`json`] are implemented. `yaml`, `toml` and `tfvars` are
-//! recognised but [`render`] refuses them with `INVALID_TARGET` for now (the reference needs
-//! optional packages for toml and fails without them).
+//! Formats, each with a `render` and a `lookup` (dispatched by [`render`] and [`lookup`]):
+//! [`dotenv`], [`json`], [`yaml`] (PyYAML's bytes for our entries), [`toml`] (tomli-w's bytes;
+//! the reference fails on TOML without optional packages) and [`tfvars`] (the reference's
+//! bytes where they are valid HCL). YAML, TOML and tfvars merges edit the existing text in
+//! place, so comments and formatting survive where the reference re-serialises the file;
+//! each module documents its differences. `scripts/formats-roundtrip.py` checks them against
+//! PyYAML, tomllib / tomli-w, Terraform and the reference's own code.
 
 #![allow(
     clippy::result_large_err,
@@ -36,6 +40,9 @@
 
 pub mod dotenv;
 pub mod json;
+pub mod tfvars;
+pub mod toml;
+pub mod yaml;
 
 use crate::diagnostic::{Diagnostic, ErrorCode};
 use crate::model::{Data, DataMap};
@@ -47,11 +54,11 @@ pub enum FileFormat {
     Dotenv,
     /// A JSON object, written as Python's `json.dumps(data, indent=2)`.
     Json,
-    /// A YAML mapping (not written yet).
+    /// A YAML mapping, written as PyYAML's `yaml.dump(data, default_flow_style=False, sort_keys=False)`.
     Yaml,
-    /// A TOML table (not written yet).
+    /// A TOML document, our keys as top-level `key = "value"` lines (as `tomli_w.dumps`).
     Toml,
-    /// Terraform variables, `key = "value"` (not written yet).
+    /// Terraform variables, `key = "value"` lines of HCL, sorted by name.
     Tfvars,
 }
 
@@ -75,6 +82,14 @@ impl FileFormat {
             FileFormat::Tfvars => "tfvars",
         }
     }
+}
+
+/// Insert `item` into `items`, kept in ascending `key` order (after equal keys). Files hold
+/// few entries, and this keeps the wasm build free of one sort implementation per call site.
+pub(crate) fn insert_sorted<T, K: Ord>(items: &mut Vec<T>, item: T, key: impl Fn(&T) -> K) {
+    let k = key(&item);
+    let at = items.partition_point(|x| key(x) <= k);
+    items.insert(at, item);
 }
 
 /// Python's `str.strip()` (its whitespace includes U+001C..U+001F).
@@ -340,7 +355,7 @@ pub fn target_file_path(config: &DataMap, allow_outside_root: bool) -> Result<St
 /// does not exist); with `merge` its other content is kept. A key given twice keeps its last
 /// value. The result is the whole new file text; never log it.
 ///
-/// Errors: `INVALID_TARGET` (a format not supported yet, a dotenv key that cannot be written),
+/// Errors: `INVALID_TARGET` (a dotenv or tfvars key that cannot be written),
 /// `TARGET_MERGE_FAILED` (the existing file cannot be merged; nothing should be written).
 pub fn render(
     format: FileFormat,
@@ -351,12 +366,29 @@ pub fn render(
     match format {
         FileFormat::Dotenv => dotenv::render(existing, merge, entries),
         FileFormat::Json => json::render(existing, merge, entries),
-        FileFormat::Yaml | FileFormat::Toml | FileFormat::Tfvars => Err(Diagnostic::error(
-            ErrorCode::InvalidTarget,
-            format!("writing `{}` files is not supported yet", format.as_str()),
-        )
-        .with_path("config.format")
-        .with_hint("use `format: dotenv` or `format: json` for this target")),
+        FileFormat::Yaml => yaml::render(existing, merge, entries),
+        FileFormat::Toml => toml::render(existing, merge, entries),
+        FileFormat::Tfvars => tfvars::render(existing, merge, entries),
+    }
+}
+
+/// The value of `key` as a reader of the file would see it, for drift and adoption checks:
+/// the exposed string the target holds, or `None` when the text has no such key (or holds a
+/// value there that is not a string, see each format's `lookup`). Never panics, whatever the
+/// text; never log the result.
+///
+/// ```
+/// use secretzero_agent::targets::{lookup, FileFormat};
+/// assert_eq!(lookup(FileFormat::Yaml, "API_KEY: 'yes'\n", "API_KEY").as_deref(), Some("yes"));
+/// assert_eq!(lookup(FileFormat::Dotenv, "A=1\n", "B"), None);
+/// ```
+pub fn lookup(format: FileFormat, text: &str, key: &str) -> Option<String> {
+    match format {
+        FileFormat::Dotenv => dotenv::lookup(text, key),
+        FileFormat::Json => json::lookup(text, key),
+        FileFormat::Yaml => yaml::lookup(text, key),
+        FileFormat::Toml => toml::lookup(text, key),
+        FileFormat::Tfvars => tfvars::lookup(text, key),
     }
 }
 
