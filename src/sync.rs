@@ -25,7 +25,7 @@ use crate::report::{
     SyncResults, SyncStatus,
 };
 use crate::secret::SecretValue;
-use crate::targets::{self, FileFormat, FileTarget};
+use crate::targets::{self, FileTarget};
 
 fn default_true() -> bool {
     true
@@ -461,11 +461,7 @@ fn existing_value(secret: &Secret, req: &SyncRequest) -> Option<String> {
             continue;
         };
         let key = ft.entry_key(&secret.name);
-        let v = match ft.format {
-            FileFormat::Dotenv => targets::dotenv::lookup(text, key),
-            FileFormat::Json => targets::json::lookup(text, key),
-            _ => None,
-        };
+        let v = targets::lookup(ft.format, text, key);
         match (v.filter(|v| !v.is_empty()), &found) {
             (Some(v), None) => found = Some(v),
             (Some(v), Some(f)) if &v != f => return None,

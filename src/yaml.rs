@@ -670,7 +670,12 @@ fn resolve_float(t: &str) -> Option<Value> {
     let (int_part, frac) = mantissa.split_once('.')?;
     if int_part.is_empty() {
         // `.5`: no sign allowed by PyYAML's regexp for this branch.
-        if neg || t.starts_with('+') || !all(frac, |c| c.is_ascii_digit() || c == b'_') {
+        // PyYAML: `\.[0-9][0-9_]*` (a digit right after the dot).
+        if neg
+            || t.starts_with('+')
+            || !frac.as_bytes().first().is_some_and(u8::is_ascii_digit)
+            || !all(frac, |c| c.is_ascii_digit() || c == b'_')
+        {
             return None;
         }
     } else if !int_part.as_bytes().first()?.is_ascii_digit()
@@ -820,6 +825,8 @@ mod tests {
         assert_eq!(scalar("1.5"), Value::Float(1.5));
         assert_eq!(scalar("1."), Value::Float(1.0));
         assert_eq!(scalar(".5"), Value::Float(0.5));
+        assert_eq!(scalar("._5"), Value::Str("._5".into()));
+        assert_eq!(scalar("._"), Value::Str("._".into()));
         assert_eq!(scalar("1e10"), Value::Str("1e10".into()));
         assert_eq!(scalar("1.0e+10"), Value::Float(1e10));
         assert_eq!(scalar("-.inf"), Value::Float(f64::NEG_INFINITY));
