@@ -285,6 +285,22 @@ pub fn call(op: &str, input: &str) -> String {
         "format_report" => {
             respond(request::<FormatRequest>(op, input).and_then(|r| format_report(&r)))
         }
+        "format_diagnostics" => {
+            respond(
+                request::<DiagnosticsRequest>(op, input).map(|r| FormatResponse {
+                    text: crate::human::render_diagnostics(&r.file, &r.diagnostics, r.color),
+                }),
+            )
+        }
+        "schema" => {
+            match serde_json::from_str::<serde_json::Value>(crate::schema::SECRETFILE_SCHEMA) {
+                Ok(v) => respond(Ok(v)),
+                Err(_) => respond::<()>(Err(Error::new(
+                    ErrorCode::Internal,
+                    "the embedded schema is not JSON",
+                ))),
+            }
+        }
         _ => respond::<()>(Err(Error::new(
             ErrorCode::Usage,
             format!("unknown operation `{op}`"),
@@ -404,6 +420,31 @@ mod tests {
             json!({"text": "secrets:\n  - {name: a, kind: uuid}\n"}),
         );
         assert_eq!(v["ok"]["secretfile"]["secrets"][0]["kind"], "uuid");
+    }
+
+    #[test]
+    fn every_documented_operation_answers() {
+        for op in ["version", "schema"] {
+            let v = call_json(op, json!({}));
+            assert!(v.get("ok").is_some(), "{op}: {v}");
+        }
+        let v = call_json(
+            "format_diagnostics",
+            json!({"file": "S.yml", "diagnostics": []}),
+        );
+        assert_eq!(v["ok"]["text"], "");
+        // Every operation named in the module docs is dispatched (not "unknown operation").
+        for line in include_str!("api.rs")
+            .lines()
+            .filter(|l| l.starts_with("//! - `"))
+        {
+            let op = line.split('`').nth(1).unwrap();
+            let out = call(op, "{}");
+            assert!(
+                !out.contains("unknown operation"),
+                "{op} is documented but not dispatched"
+            );
+        }
     }
 
     #[test]

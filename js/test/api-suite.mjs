@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { generatePending, pkgJson, syncPending } from './helpers.mjs';
+import { pkgJson } from './helpers.mjs';
 
 const INVALID = 'secrets:\n  - name: db\n    kind: random_password\n  - name: api\n';
 const VALID = `secrets:
@@ -185,18 +185,14 @@ export function apiSuite(name, load) {
       assert.ok(human.length > 0);
     });
 
-    test('an invalid Secretfile makes agentSync throw with positions and diagnostics', {
-      todo: syncPending(api) ? 'sync planner pending' : undefined,
-    }, () => {
+    test('an invalid Secretfile makes agentSync throw with positions and diagnostics', () => {
       const e = assertSzError(api, () => api.agentSync({ text: INVALID }), 'MISSING_FIELD');
       assert.equal(e.line, 4);
       assert.equal(typeof e.column, 'number');
       assert.ok(e.diagnostics.some((d) => d.code === 'MISSING_FIELD' && d.line === 4));
     });
 
-    test('agentSync: report plus writes, values only in writes', {
-      todo: syncPending(api) ? 'sync planner pending' : undefined,
-    }, () => {
+    test('agentSync: report plus writes, values only in writes', () => {
       const text = `secrets:
   - name: db_password
     kind: random_password
@@ -222,18 +218,8 @@ export function apiSuite(name, load) {
       assert.deepEqual(dry.writes, []);
     });
 
-    const opPending = (f) => {
-      try {
-        f();
-        return undefined;
-      } catch (e) {
-        return api.isSecretZeroError(e) && /unknown operation/.test(e.message) ? 'core operation pending' : undefined;
-      }
-    };
 
-    test('formatDiagnostics: FILE:LINE:COL lines with hints', {
-      todo: opPending(() => api.formatDiagnostics('f.yml', [])),
-    }, () => {
+    test('formatDiagnostics: FILE:LINE:COL lines with hints', () => {
       const { diagnostics } = api.validateSecretfile(INVALID);
       const text = api.formatDiagnostics('Secretfile.yml', diagnostics);
       assert.match(text, /^Secretfile\.yml:4:\d+: error\[MISSING_FIELD\]: /m);
@@ -242,9 +228,7 @@ export function apiSuite(name, load) {
       assertSzError(api, () => api.formatDiagnostics('x', 'nope'), 'USAGE');
     });
 
-    test('secretfileSchema: a JSON Schema object', {
-      todo: opPending(() => api.secretfileSchema()),
-    }, () => {
+    test('secretfileSchema: a JSON Schema object', () => {
       const schema = api.secretfileSchema();
       assert.equal(typeof schema, 'object');
       assert.ok(JSON.stringify(schema).includes('agent_instructions'));
@@ -259,9 +243,7 @@ export function apiSuite(name, load) {
       assert.deepEqual(api.planScripts({ text, allowScripts: true, env: { S: 'given' } }).scripts, []);
     });
 
-    test('generateSecret: lengths, charsets, uuid v4, fresh values', {
-      todo: generatePending(api) ? 'generators pending' : undefined,
-    }, () => {
+    test('generateSecret: lengths, charsets, uuid v4, fresh values', () => {
       const a = api.generateSecret('random_password', { length: 48 });
       const b = api.generateSecret('random_password', { length: 48 });
       assert.equal(a.length, 48);

@@ -30,29 +30,6 @@ export function loadCjs() {
   return createRequire(path.join(consumer, 'cjs.cjs'))('@secretzero/agent');
 }
 
-/**
- * Whether the core's sync planner is still the placeholder (`INTERNAL: not implemented yet`).
- * Sync tests are marked todo only while this is true, so they turn on by themselves.
- */
-export function syncPending(api) {
-  try {
-    api.agentSync({ text: 'secrets: []\n', now: '2026-01-01T00:00:00.000Z' });
-    return false;
-  } catch (e) {
-    return api.isSecretZeroError(e) && e.code === 'INTERNAL' && /not implemented/.test(e.message);
-  }
-}
-
-/** Same for `generate`. */
-export function generatePending(api) {
-  try {
-    api.generateSecret('uuid');
-    return false;
-  } catch (e) {
-    return api.isSecretZeroError(e) && e.code === 'INTERNAL';
-  }
-}
-
 /** Run the installed `secretzero` bin. */
 export function cli(args, { cwd = consumer, env = {}, input } = {}) {
   const r = spawnSync(bin, args, {

@@ -2,8 +2,6 @@
 // secret files 0600, a second run byte-identical, no generated value on stdout, stderr or in
 // the report, dry-run writes nothing, symlinks out of the project are refused.
 //
-// These tests are marked todo only while the core's planner answers "not implemented yet"
-// (detected at runtime), so they turn on by themselves when it lands.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,10 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { tempDir, cli, loadEsm, root, snapshot, syncPending, tempProject } from './helpers.mjs';
+import { tempDir, cli, loadEsm, root, snapshot, tempProject } from './helpers.mjs';
 
 const api = await loadEsm();
-const todo = syncPending(api) ? 'sync planner pending' : undefined;
 
 const mode = (p) => fs.statSync(p).mode & 0o777;
 
@@ -56,7 +53,7 @@ function assertNoValues(values, ...texts) {
 }
 
 describe('agent sync end to end', () => {
-  test('CLI: generates, writes 0600 files and the lockfile, leaks nothing', { todo }, () => {
+  test('CLI: generates, writes 0600 files and the lockfile, leaks nothing', () => {
     const dir = tempProject();
     const r = cli(['agent', 'sync', '--json'], { cwd: dir });
     assert.equal(r.status, 0, r.stderr);
@@ -94,7 +91,7 @@ describe('agent sync end to end', () => {
     assert.ok(third.already_synced.includes('database_password'));
   });
 
-  test('CLI --dry-run writes nothing', { todo }, () => {
+  test('CLI --dry-run writes nothing', () => {
     const dir = tempProject();
     const before = snapshot(dir);
     const r = cli(['agent', 'sync', '--dry-run', '--json'], { cwd: dir });
@@ -105,7 +102,7 @@ describe('agent sync end to end', () => {
     assert.deepEqual(snapshot(dir), before);
   });
 
-  test('syncProject(): written files with modes, never contents; second run unchanged', { todo }, async () => {
+  test('syncProject(): written files with modes, never contents; second run unchanged', async () => {
     const dir = tempProject();
     const first = await api.syncProject({ cwd: dir, env: {} });
     assert.ok(first.files.length >= 3);
@@ -124,7 +121,7 @@ describe('agent sync end to end', () => {
     assert.deepEqual(snapshot(dir), before);
   });
 
-  test('an existing target keeps its mode and its other entries', { todo }, () => {
+  test('an existing target keeps its mode and its other entries', () => {
     const dir = tempProject();
     fs.writeFileSync(path.join(dir, '.env'), 'KEEP_ME=1\n', { mode: 0o640 });
     fs.chmodSync(path.join(dir, '.env'), 0o640);
@@ -135,7 +132,7 @@ describe('agent sync end to end', () => {
     assert.equal(env.DATABASE_PASSWORD.length, 32);
   });
 
-  test('UPPER_NAME supplies a pending secret; the value is checked and never printed', { todo }, () => {
+  test('UPPER_NAME supplies a pending secret; the value is checked and never printed', () => {
     const dir = tempProject();
     const key = 'sk_test_AbCdEf0123456789xyz';
     const r = cli(['agent', 'sync', '--json'], { cwd: dir, env: { STRIPE_API_KEY: key } });
@@ -153,7 +150,7 @@ describe('agent sync end to end', () => {
     assert.ok(!r2.stdout.includes(bad) && !r2.stderr.includes(bad), 'the rejected value is not echoed');
   });
 
-  test('SZ_AGENT turns pending secrets into failures; --fail-on picks the exit code', { todo }, () => {
+  test('SZ_AGENT turns pending secrets into failures; --fail-on picks the exit code', () => {
     const dir = tempProject();
     const r = cli(['agent', 'sync', '--json', '--dry-run'], { cwd: dir, env: { SZ_AGENT: '1' } });
     assert.equal(r.status, 0);
@@ -165,7 +162,7 @@ describe('agent sync end to end', () => {
     assert.equal(cli(['agent', 'sync', '--dry-run', '--fail-on', 'failed'], { cwd: dir }).status, 0);
   });
 
-  test('a target symlinked out of the project is refused; nothing is written', { todo }, () => {
+  test('a target symlinked out of the project is refused; nothing is written', () => {
     const outside = tempDir('sz-outside-');
     const dir = tempProject();
     fs.symlinkSync(path.join(outside, 'stolen.env'), path.join(dir, '.env'));
@@ -179,7 +176,7 @@ describe('agent sync end to end', () => {
     assert.ok(fs.lstatSync(path.join(dir, '.env')).isSymbolicLink());
   });
 
-  test('a symlink inside the project is followed and kept', { todo }, () => {
+  test('a symlink inside the project is followed and kept', () => {
     const dir = tempProject();
     fs.mkdirSync(path.join(dir, 'secrets'));
     fs.symlinkSync('secrets/real.env', path.join(dir, '.env'));
@@ -206,7 +203,7 @@ function oracle(dir, ...args) {
 }
 
 describe('compatibility with the reference CLI', { skip: noOracle }, () => {
-  test('--json --dry-run on the quickstart: same keys, lists and instructions', { todo }, () => {
+  test('--json --dry-run on the quickstart: same keys, lists and instructions', () => {
     const dir = tempProject();
     const ref = oracle(dir, '--dry-run');
     const ours = JSON.parse(cli(['agent', 'sync', '--json', '--dry-run'], { cwd: dir }).stdout);
@@ -224,7 +221,7 @@ describe('compatibility with the reference CLI', { skip: noOracle }, () => {
     assert.deepEqual(summary, ref.automation_summary);
   });
 
-  test('after our sync the reference finds every secret already synced', { todo }, () => {
+  test('after our sync the reference finds every secret already synced', () => {
     const dir = tempProject();
     assert.equal(cli(['agent', 'sync'], { cwd: dir }).status, 0);
     const ref = oracle(dir);
