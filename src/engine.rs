@@ -43,7 +43,7 @@ pub struct Done {
     /// The per-secret detail for the report.
     pub detail: SecretDetail,
     /// Why it failed, if it did.
-    pub failure: Option<String>,
+    pub failure: Option<Fail>,
 }
 
 /// The engine's result.
@@ -108,6 +108,28 @@ pub enum Dest {
     },
 }
 
+/// Why a secret failed in the engine: a stable code and a message without values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fail {
+    /// The code (`PATH_OUTSIDE_ROOT`, `TARGET_MERGE_FAILED`, ...).
+    pub code: crate::ErrorCode,
+    /// What happened and what to do.
+    pub message: String,
+}
+
+impl Fail {
+    fn new(code: crate::ErrorCode, message: impl Into<String>) -> Self {
+        Fail {
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn from_diag(prefix: &str, d: &Diagnostic) -> Self {
+        Fail::new(d.code, format!("{prefix}{}", diag_text(d)))
+    }
+}
+
 /// Entries of one file or template: (key, value, job index).
 type Entries = Vec<(String, SecretValue, usize)>;
 
@@ -118,44 +140,54 @@ type Planned = (Unit, Vec<(Target, Dest)>);
 pub fn template_paths(
     config: &crate::model::DataMap,
     allow_outside_root: bool,
-) -> Result<(String, String), String> {
-    let get = |k: &str| -> Result<String, String> {
+) -> Result<(String, String), Fail> {
+    let get = |k: &str| -> Result<String, Fail> {
         let raw = config
             .get(k)
             .and_then(crate::model::Data::as_str)
             .filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| format!("template target requires `{k}`"))?;
-        crate::paths::target_path(raw, allow_outside_root).map_err(|d| diag_text(&d))
+            .ok_or_else(|| {
+                Fail::new(
+                    crate::ErrorCode::InvalidTarget,
+                    format!("template target requires `{k}`"),
+                )
+            })?;
+        crate::paths::target_path(raw, allow_outside_root).map_err(|d| Fail::from_diag("", &d))
     };
     Ok((get("template_path")?, get("output_path")?))
 }
 
 /// Resolve a secret's targets; any unusable target fails the secret.
-fn file_targets(
-    targets: &[Target],
-    allow_outside_root: bool,
-) -> Result<Vec<(Target, Dest)>, String> {
+fn file_targets(targets: &[Target], allow_outside_root: bool) -> Result<Vec<(Target, Dest)>, Fail> {
     let mut out = Vec::new();
     for t in targets {
         match (t.provider.as_str(), t.kind.as_str()) {
             ("local", "file") => match FileTarget::from_config(&t.config, allow_outside_root) {
                 Ok(ft) => out.push((t.clone(), Dest::File(ft))),
-                Err(d) => return Err(format!("target local/file: {}", diag_text(&d))),
+                Err(d) => return Err(Fail::from_diag("target local/file: ", &d)),
             },
             ("local", "template") => {
-                let (template, output) = template_paths(&t.config, allow_outside_root)
-                    .map_err(|m| format!("target local/template: {m}"))?;
+                let (template, output) =
+                    template_paths(&t.config, allow_outside_root).map_err(|f| {
+                        Fail::new(f.code, format!("target local/template: {}", f.message))
+                    })?;
                 out.push((t.clone(), Dest::Template { template, output }));
             }
             ("local", kind) => {
-                return Err(format!(
-                    "target local/{kind} is not a local target kind (use `file` or `template`)"
+                return Err(Fail::new(
+                    crate::ErrorCode::InvalidTarget,
+                    format!(
+                        "target local/{kind} is not a local target kind (use `file` or `template`)"
+                    ),
                 ));
             }
             (provider, kind) => {
-                return Err(format!(
-                    "target {provider}/{kind}: provider `{provider}` is not available in this version; \
-                     the secret was not generated (other secrets are unaffected)"
+                return Err(Fail::new(
+                    crate::ErrorCode::InvalidTarget,
+                    format!(
+                        "target {provider}/{kind}: provider `{provider}` is not available in this version; \
+                         the secret was not generated (other secrets are unaffected)"
+                    ),
                 ));
             }
         }
@@ -171,17 +203,19 @@ fn diag_text(d: &Diagnostic) -> String {
 }
 
 /// Produce the units of one job (one value, or one per template field).
-fn units(job: &Job<'_>, sf: &Secretfile, rng: &mut dyn RandomSource) -> Result<Vec<Unit>, String> {
+fn units(job: &Job<'_>, sf: &Secretfile, rng: &mut dyn RandomSource) -> Result<Vec<Unit>, Fail> {
     let s = job.secret;
     if let Some(tname) = s.kind.strip_prefix("templates.") {
-        let template = sf
-            .templates
-            .get(tname)
-            .ok_or_else(|| format!("template `{tname}` is not defined"))?;
+        let template = sf.templates.get(tname).ok_or_else(|| {
+            Fail::new(
+                crate::ErrorCode::UnknownTemplate,
+                format!("template `{tname}` is not defined"),
+            )
+        })?;
         let mut out = Vec::new();
         for (field, f) in &template.fields {
             let value = generate::generate(&f.generator.kind, &f.generator.config, rng)
-                .map_err(|d| format!("field `{field}`: {}", diag_text(&d)))?;
+                .map_err(|d| Fail::from_diag(&format!("field `{field}`: "), &d))?;
             let mut targets = f.targets.clone();
             targets.extend(template.targets.iter().cloned());
             targets.extend(s.targets.iter().cloned());
@@ -197,12 +231,20 @@ fn units(job: &Job<'_>, sf: &Secretfile, rng: &mut dyn RandomSource) -> Result<V
     let value = match (&job.supplied, job.source) {
         (Some(v), _) => v.clone(),
         (None, Source::Generated | Source::Static) => {
-            generate::generate(&s.kind, &s.config, rng).map_err(|d| diag_text(&d))?
+            generate::generate(&s.kind, &s.config, rng).map_err(|d| Fail::from_diag("", &d))?
         }
         (None, Source::Script) => {
-            return Err("the script's output was not provided by the host".to_string());
+            return Err(Fail::new(
+                crate::ErrorCode::Usage,
+                "the script's output was not provided by the host",
+            ));
         }
-        (None, _) => return Err("no value is available".to_string()),
+        (None, _) => {
+            return Err(Fail::new(
+                crate::ErrorCode::Internal,
+                "no value is available",
+            ));
+        }
     };
     Ok(vec![Unit {
         lock_key: s.name.clone(),
@@ -234,7 +276,7 @@ pub fn run(
             ..SecretDetail::default()
         };
         // Targets first: no value is produced for a secret that cannot be stored.
-        let resolved: Result<Vec<_>, String> = (|| {
+        let resolved: Result<Vec<_>, Fail> = (|| {
             file_targets(&all_targets(s, ctx.secretfile), ctx.allow_outside_root)?;
             let mut list = Vec::new();
             for u in units(job, ctx.secretfile, rng)? {
@@ -245,13 +287,17 @@ pub fn run(
         })();
         let resolved = match resolved {
             Ok(r) => r,
-            Err(msg) => {
-                detail.errors.push(msg.clone());
-                errors.push(format!("Error syncing secret '{}': {msg}", s.name));
+            Err(fail) => {
+                detail.errors.push(fail.message.clone());
+                detail.error_code = Some(fail.code);
+                errors.push(format!(
+                    "Error syncing secret '{}': {}",
+                    s.name, fail.message
+                ));
                 done.push(Done {
                     name: s.name.clone(),
                     detail,
-                    failure: Some(msg),
+                    failure: Some(fail),
                 });
                 planned.push(None);
                 continue;
@@ -300,11 +346,14 @@ pub fn run(
             }
         }
         rendered = Vec::new();
-        let mut newly_failed: Vec<(usize, String)> = Vec::new();
+        let mut newly_failed: Vec<(usize, Fail)> = Vec::new();
         for (path, plan) in &plans {
             let Some(existing) = ctx.files.get(path) else {
-                let msg = format!(
-                    "target file `{path}` was not read by the host; pass it in `files` (null when it does not exist)"
+                let msg = Fail::new(
+                    crate::ErrorCode::Usage,
+                    format!(
+                        "target file `{path}` was not read by the host; pass it in `files` (null when it does not exist)"
+                    ),
                 );
                 for (_, _, ji) in &plan.entries {
                     newly_failed.push((*ji, msg.clone()));
@@ -325,7 +374,7 @@ pub fn run(
             ) {
                 Ok(text) => rendered.push((path.clone(), text, false)),
                 Err(d) => {
-                    let msg = format!("target file `{path}`: {}", diag_text(&d));
+                    let msg = Fail::from_diag(&format!("target file `{path}`: "), &d);
                     for (_, _, ji) in &plan.entries {
                         newly_failed.push((*ji, msg.clone()));
                     }
@@ -335,7 +384,7 @@ pub fn run(
         // Templates are rendered after every secret, and not at all under dry-run.
         if !ctx.dry_run {
             for (output, (template, entries)) in &templates {
-                let fail = |msg: String, newly_failed: &mut Vec<(usize, String)>| {
+                let fail = |msg: Fail, newly_failed: &mut Vec<(usize, Fail)>| {
                     for (_, _, ji) in entries {
                         newly_failed.push((*ji, msg.clone()));
                     }
@@ -344,15 +393,21 @@ pub fn run(
                     Some(Some(text)) => text,
                     Some(None) => {
                         fail(
-                            format!("template file `{template}` does not exist"),
+                            Fail::new(
+                                crate::ErrorCode::Io,
+                                format!("template file `{template}` does not exist"),
+                            ),
                             &mut newly_failed,
                         );
                         continue;
                     }
                     None => {
                         fail(
-                            format!(
-                                "template file `{template}` was not read by the host; pass it in `files`"
+                            Fail::new(
+                                crate::ErrorCode::Usage,
+                                format!(
+                                    "template file `{template}` was not read by the host; pass it in `files`"
+                                ),
                             ),
                             &mut newly_failed,
                         );
@@ -374,7 +429,13 @@ pub fn run(
                     .render_file(source, &minijinja::Value::from(ctx_map))
                 {
                     Ok(text) => rendered.push((output.clone(), text, true)),
-                    Err(m) => fail(format!("template `{template}`: {m}"), &mut newly_failed),
+                    Err(m) => fail(
+                        Fail::new(
+                            crate::ErrorCode::TemplateRender,
+                            format!("template `{template}`: {m}"),
+                        ),
+                        &mut newly_failed,
+                    ),
                 }
             }
         }
@@ -388,8 +449,12 @@ pub fn run(
                 }
                 if let Some(d) = done.get_mut(ji) {
                     d.detail.generated = false;
-                    d.detail.errors.push(msg.clone());
-                    errors.push(format!("Error syncing secret '{}': {msg}", d.name));
+                    d.detail.errors.push(msg.message.clone());
+                    d.detail.error_code = Some(msg.code);
+                    errors.push(format!(
+                        "Error syncing secret '{}': {}",
+                        d.name, msg.message
+                    ));
                     d.failure = Some(msg);
                 }
             }

@@ -304,9 +304,36 @@ fn map_strings(v: &Data, f: &mut dyn FnMut(&str) -> String) -> Data {
 
 /// Interpolate every string of the YAML tree in place, except the `variables` block (resolved
 /// separately) and anything under an `agent_instructions` key. Keys are never interpolated.
-pub fn interpolate_tree(root: &mut Node, vars: &DataMap, env: &Env, jinja: &Jinja) {
+pub fn interpolate_tree(
+    root: &mut Node,
+    vars: &DataMap,
+    env: &Env,
+    jinja: &Jinja,
+) -> Vec<crate::Diagnostic> {
     let ctx = var_context(vars);
-    let mut f = |s: &str| load_string(s, vars, env, jinja, &ctx);
+    let mut warnings = Vec::new();
+    let mut f = |s: &str, span: crate::Span| {
+        let shell = shell_pass(s, vars, env, ShellMode::Load);
+        if !shell.contains("{{") {
+            return shell;
+        }
+        match jinja.render(&shell, &ctx) {
+            Some(out) => out,
+            None => {
+                // The reference keeps the text silently; we keep it and say so (without
+                // quoting it: the string may be a value).
+                warnings.push(
+                    crate::Diagnostic::warning(
+                        crate::ErrorCode::TemplateRender,
+                        "a `{{ ... }}` expression in this string could not be rendered; the text is kept as written",
+                    )
+                    .at(Some(span))
+                    .with_hint("check the Jinja syntax (balanced `{{ }}`, quotes, filter names)"),
+                );
+                shell
+            }
+        }
+    };
     if let Value::Map(entries) = &mut root.value {
         for (k, v) in entries.iter_mut() {
             if k.as_str() == Some("variables") {
@@ -315,12 +342,14 @@ pub fn interpolate_tree(root: &mut Node, vars: &DataMap, env: &Env, jinja: &Jinj
             walk(v, &mut f);
         }
     }
+    warnings
 }
 
-fn walk(node: &mut Node, f: &mut dyn FnMut(&str) -> String) {
+fn walk(node: &mut Node, f: &mut dyn FnMut(&str, crate::Span) -> String) {
+    let span = node.span;
     match &mut node.value {
         Value::Str(s) if (s.contains("${") || s.contains("{{")) => {
-            *s = f(s);
+            *s = f(s, span);
         }
         Value::Seq(items) => items.iter_mut().for_each(|n| walk(n, f)),
         Value::Map(entries) => {

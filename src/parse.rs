@@ -117,7 +117,7 @@ pub fn parse_secretfile(text: &str, options: &ParseOptions) -> ParsedSecretfile 
         &options.budgets,
     );
     let vars = resolve_variables(&raw_vars, &options.env, &jinja);
-    interpolate_tree(&mut root, &vars, &options.env, &jinja);
+    diagnostics.extend(interpolate_tree(&mut root, &vars, &options.env, &jinja));
 
     let mut secretfile = decode::secretfile(&root, &mut diagnostics);
     secretfile.variables = vars;
@@ -217,6 +217,15 @@ mod tests {
             s.agent_instructions.as_ref().unwrap().summary,
             "${REGION} {{ var.app }}"
         );
+    }
+
+    #[test]
+    fn broken_jinja_is_kept_with_a_warning() {
+        let p = parse("secrets:\n  - {name: a, kind: static, config: {default: 'x-{{ var.y '}}\n");
+        assert!(p.is_valid());
+        assert_eq!(p.secretfile.secrets[0].config["default"], "x-{{ var.y ");
+        assert_eq!(p.diagnostics[0].code, ErrorCode::TemplateRender);
+        assert_eq!(p.diagnostics[0].line, Some(2));
     }
 
     #[test]

@@ -202,7 +202,11 @@ pub struct SecretDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub reason: Option<String>,
-    /// Where the value came from: `generated`, `static`, `supplied`, `script`.
+    /// The code of the first error, when the secret failed (`PATH_OUTSIDE_ROOT`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub error_code: Option<crate::ErrorCode>,
+    /// Where the value came from: `generated`, `static`, `supplied`, `existing`, `script`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub source: Option<String>,

@@ -688,7 +688,7 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
         };
         for d in out.done {
             if let Some(reason) = d.failure {
-                failed.insert(d.name.clone(), reason);
+                failed.insert(d.name.clone(), reason.message);
             } else {
                 synced.push(d.name.clone());
                 results.secrets_generated += 1;

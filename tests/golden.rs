@@ -312,6 +312,26 @@ fn golden_fixtures() {
             }
         }
     }
+    // Every error code a Secretfile, a lockfile or a target can cause appears in some fixture.
+    let all_expected: String = cases
+        .iter()
+        .map(|d| fs::read_to_string(d.join("expected/report.json")).unwrap_or_default())
+        .collect();
+    for code in secretzero_agent::ErrorCode::ALL {
+        // Not reachable from a file: the OS random source failing, bugs, the host's own I/O,
+        // concurrency lock and API misuse (covered by the host's tests).
+        let host_only = matches!(
+            code,
+            secretzero_agent::ErrorCode::Randomness
+                | secretzero_agent::ErrorCode::Internal
+                | secretzero_agent::ErrorCode::Io
+                | secretzero_agent::ErrorCode::Locked
+        );
+        let seen = all_expected.contains(&format!("\"{}\"", code.as_str()));
+        if !host_only && !seen && !bless {
+            problems.push(format!("no fixture produces error code {}", code.as_str()));
+        }
+    }
     assert!(
         bless || compared_count >= 25 || !problems.is_empty(),
         "only {compared_count} cases compared with the reference"
