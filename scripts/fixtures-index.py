@@ -15,9 +15,9 @@ FIX = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 def main() -> None:
     print("| case | what it covers | exit | tags |")
     print("| --- | --- | --- | --- |")
-    for case in sorted(p for p in FIX.iterdir() if p.is_dir()):
+    for case in sorted(p for p in FIX.iterdir() if (p / "case.json").is_file()):
         meta = json.loads((case / "case.json").read_text())
-        sf = (case / "Secretfile.yml").read_text(encoding="utf-8")
+        sf = (case / "Secretfile.yml").read_text(encoding="utf-8", errors="replace")
         first = sf.splitlines()[0] if sf else ""
         what = first[len("# Covers:"):].strip() if first.startswith("# Covers:") else "(empty file)"
         exit_file = case / "oracle" / "exit_code"
