@@ -15,6 +15,7 @@
 //! - `target_files` ([`crate::sync::SyncRequest`]) → [`crate::sync::TargetFilesResponse`]
 //! - `plan_scripts` ([`crate::sync::SyncRequest`]) → [`crate::sync::ScriptsResponse`]
 //! - `sync` ([`crate::sync::SyncRequest`]) → [`crate::sync::SyncResponse`]
+//! - `status` ([`crate::status::StatusRequest`]) → [`crate::status::StatusReport`]
 //! - `format_report` ([`FormatRequest`]) → [`FormatResponse`]
 //! - `format_diagnostics` ([`DiagnosticsRequest`]) → [`FormatResponse`]
 //! - `schema` → the Secretfile's JSON Schema (a JSON object)
@@ -274,6 +275,10 @@ pub fn call(op: &str, input: &str) -> String {
         "target_files" => respond(
             request::<crate::sync::SyncRequest>(op, input)
                 .and_then(|r| crate::sync::target_files(&r)),
+        ),
+        "status" => respond(
+            request::<crate::status::StatusRequest>(op, input)
+                .and_then(|r| crate::status::status(&r)),
         ),
         "plan_scripts" => respond(
             request::<crate::sync::SyncRequest>(op, input)

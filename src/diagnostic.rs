@@ -90,6 +90,9 @@ error_codes! {
     InvalidTarget => "INVALID_TARGET",
     /// An existing target file cannot be merged (for example a JSON file that is not an object).
     TargetMergeFailed => "TARGET_MERGE_FAILED",
+    /// A shared store (AWS, Vault, ...) could not be reached, refused the write, or has no
+    /// adapter in this host.
+    TargetUnreachable => "TARGET_UNREACHABLE",
     /// The lockfile cannot be read.
     InvalidLockfile => "INVALID_LOCKFILE",
     /// A Jinja expression could not be rendered (warning; the text is kept as written).

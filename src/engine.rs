@@ -27,6 +27,9 @@ pub struct Job<'a> {
     /// A value supplied by the host, the environment, or found in a target (for
     /// [`Source::Supplied`] / [`Source::Existing`]).
     pub supplied: Option<SecretValue>,
+    /// Values supplied for template fields, by field name (a second round after a failed
+    /// store reuses the first round's values).
+    pub field_values: std::collections::BTreeMap<String, SecretValue>,
 }
 
 /// A planned write of one file target: path, format, and the (key, value) entries.
@@ -55,6 +58,34 @@ pub struct EngineOutput {
     pub files: Vec<(String, String, bool)>,
     /// Error lines for `sync_results.errors`.
     pub errors: Vec<String>,
+    /// Values to store in shared stores, in job order (empty under dry-run).
+    pub stores: Vec<StoreWrite>,
+    /// The value of every secret (or template field, `secret.field`) that has a store
+    /// write, so a second round after a failed store reuses them instead of regenerating.
+    pub produced: std::collections::BTreeMap<String, SecretValue>,
+}
+
+/// One value to store in a shared store.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct StoreWrite {
+    /// The secret (or `secret.field` for template fields).
+    pub secret: String,
+    /// Where.
+    #[serde(flatten)]
+    pub target: StoreTarget,
+    /// The value to store (`value_field` of a JSON-object value already applied).
+    pub value: String,
+}
+
+impl std::fmt::Debug for StoreWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreWrite")
+            .field("secret", &self.secret)
+            .field("target", &self.target)
+            .field("value", &"[redacted]")
+            .finish()
+    }
 }
 
 /// Where the lockfile records of a secret go.
@@ -81,6 +112,8 @@ pub struct EngineContext<'a> {
     pub actor: &'a crate::model::DataMap,
     /// The Jinja renderer (template targets).
     pub jinja: &'a crate::interpolate::Jinja,
+    /// Shared-store adapters and the host's access gate.
+    pub stores: Stores<'a>,
 }
 
 /// The unit a secret writes: its own value, or each field of a template.
@@ -106,6 +139,47 @@ pub enum Dest {
         /// The rendered file.
         output: String,
     },
+    /// A shared store written by a host adapter (`aws/ssm_parameter`, ...).
+    Store(Box<StoreTarget>),
+}
+
+/// A target in a shared store, written by the host's adapter for `adapter`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct StoreTarget {
+    /// The lockfile target ID (`aws/ssm_parameter//app/db`).
+    pub target_id: String,
+    /// The adapter key: the provider's kind (or its alias when it has none) and the target
+    /// kind, `aws/ssm_parameter`.
+    pub adapter: String,
+    /// The provider alias the target names.
+    pub provider: String,
+    /// The target kind.
+    pub kind: String,
+    /// The target's `config` (after target-profile overrides).
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<string, unknown>"))]
+    pub config: crate::model::DataMap,
+    /// The provider's block from `providers`, when the Secretfile has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub provider_config: Option<crate::model::Provider>,
+}
+
+/// Resolve a non-local target into a [`StoreTarget`].
+pub fn store_target(t: &Target, sf: &Secretfile) -> StoreTarget {
+    let provider_config = sf.providers.get(&t.provider).cloned();
+    let provider_kind = provider_config
+        .as_ref()
+        .and_then(|p| p.kind.clone())
+        .unwrap_or_else(|| t.provider.clone());
+    StoreTarget {
+        target_id: target_id(t),
+        adapter: format!("{provider_kind}/{}", t.kind),
+        provider: t.provider.clone(),
+        kind: t.kind.clone(),
+        config: t.config.clone(),
+        provider_config,
+    }
 }
 
 /// Why a secret failed in the engine: a stable code and a message without values.
@@ -157,8 +231,24 @@ pub fn template_paths(
     Ok((get("template_path")?, get("output_path")?))
 }
 
+/// What the host can store to, and what its access gate found.
+#[derive(Clone, Copy)]
+pub struct Stores<'a> {
+    /// Adapter keys the host has (`aws/ssm_parameter`, ...).
+    pub adapters: &'a [String],
+    /// Targets the host could not reach, by target ID, with the provider's error.
+    pub unreachable: &'a std::collections::BTreeMap<String, String>,
+    /// Targets whose store failed in an earlier round, by target ID.
+    pub failed: &'a std::collections::BTreeMap<String, String>,
+}
+
 /// Resolve a secret's targets; any unusable target fails the secret.
-fn file_targets(targets: &[Target], allow_outside_root: bool) -> Result<Vec<(Target, Dest)>, Fail> {
+fn file_targets(
+    targets: &[Target],
+    allow_outside_root: bool,
+    sf: &Secretfile,
+    stores: Stores<'_>,
+) -> Result<Vec<(Target, Dest)>, Fail> {
     let mut out = Vec::new();
     for t in targets {
         match (t.provider.as_str(), t.kind.as_str()) {
@@ -182,13 +272,28 @@ fn file_targets(targets: &[Target], allow_outside_root: bool) -> Result<Vec<(Tar
                 ));
             }
             (provider, kind) => {
-                return Err(Fail::new(
-                    crate::ErrorCode::InvalidTarget,
-                    format!(
-                        "target {provider}/{kind}: provider `{provider}` is not available in this version; \
-                         the secret was not generated (other secrets are unaffected)"
-                    ),
-                ));
+                let st = store_target(t, sf);
+                let unreachable = |why: &str| {
+                    Fail::new(
+                        crate::ErrorCode::TargetUnreachable,
+                        format!("target {provider}/{kind} ({}): {why}", st.target_id),
+                    )
+                };
+                if !stores.adapters.contains(&st.adapter) {
+                    return Err(unreachable(&format!(
+                        "no adapter for `{}` in this host; the secret was not generated (other secrets are unaffected)",
+                        st.adapter
+                    )));
+                }
+                if let Some(why) = stores.unreachable.get(&st.target_id) {
+                    return Err(unreachable(&format!(
+                        "not reachable: {why}; the secret was not generated"
+                    )));
+                }
+                if let Some(why) = stores.failed.get(&st.target_id) {
+                    return Err(unreachable(&format!("the store failed: {why}")));
+                }
+                out.push((t.clone(), Dest::Store(Box::new(st))));
             }
         }
     }
@@ -214,8 +319,11 @@ fn units(job: &Job<'_>, sf: &Secretfile, rng: &mut dyn RandomSource) -> Result<V
         })?;
         let mut out = Vec::new();
         for (field, f) in &template.fields {
-            let value = generate::generate(&f.generator.kind, &f.generator.config, rng)
-                .map_err(|d| Fail::from_diag(&format!("field `{field}`: "), &d))?;
+            let value = match job.field_values.get(field) {
+                Some(v) => v.clone(),
+                None => generate::generate(&f.generator.kind, &f.generator.config, rng)
+                    .map_err(|d| Fail::from_diag(&format!("field `{field}`: "), &d))?,
+            };
             let mut targets = f.targets.clone();
             targets.extend(template.targets.iter().cloned());
             targets.extend(s.targets.iter().cloned());
@@ -277,10 +385,20 @@ pub fn run(
         };
         // Targets first: no value is produced for a secret that cannot be stored.
         let resolved: Result<Vec<_>, Fail> = (|| {
-            file_targets(&all_targets(s, ctx.secretfile), ctx.allow_outside_root)?;
+            file_targets(
+                &all_targets(s, ctx.secretfile),
+                ctx.allow_outside_root,
+                ctx.secretfile,
+                ctx.stores,
+            )?;
             let mut list = Vec::new();
             for u in units(job, ctx.secretfile, rng)? {
-                let fts = file_targets(&u.targets, ctx.allow_outside_root)?;
+                let fts = file_targets(
+                    &u.targets,
+                    ctx.allow_outside_root,
+                    ctx.secretfile,
+                    ctx.stores,
+                )?;
                 list.push((u, fts));
             }
             Ok(list)
@@ -341,6 +459,8 @@ pub fn run(
                             .or_insert_with(|| (template.clone(), Vec::new()))
                             .1
                             .push((u.default_key.clone(), u.value.clone(), ji)),
+                        // Stores are executed by the host after the plan; nothing to render.
+                        Dest::Store(_) => {}
                     }
                 }
             }
@@ -498,10 +618,31 @@ pub fn run(
         }
         d.detail.stored = !ctx.dry_run;
     }
+    let mut stores = Vec::new();
+    let mut produced = std::collections::BTreeMap::new();
+    if !ctx.dry_run {
+        for p in planned.iter().flatten() {
+            for (u, dests) in p {
+                for (t, dest) in dests {
+                    if let Dest::Store(st) = dest {
+                        produced.insert(u.lock_key.clone(), u.value.clone());
+                        stores.push(StoreWrite {
+                            secret: u.lock_key.clone(),
+                            target: (**st).clone(),
+                            // EXPOSE: the host's adapter stores it.
+                            value: store_value(u.value.expose(), &t.config),
+                        });
+                    }
+                }
+            }
+        }
+    }
     EngineOutput {
         done,
         files: if ctx.dry_run { Vec::new() } else { rendered },
         errors,
+        stores,
+        produced,
     }
 }
 

@@ -26,6 +26,7 @@ pub mod random;
 pub mod report;
 pub mod schema;
 pub mod secret;
+pub mod status;
 pub mod suggest;
 pub mod sync;
 pub mod target_id;

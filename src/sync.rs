@@ -121,6 +121,21 @@ pub struct SyncRequest {
     #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub cwd: Option<String>,
+    /// Adapter keys the host can store to (`aws/ssm_parameter`, ...). Secrets with other
+    /// non-local targets fail with `TARGET_UNREACHABLE`.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub adapters: Vec<String>,
+    /// Store targets the host's access gate could not reach, by target ID, with the
+    /// provider's error: their secrets fail and no value is generated for them.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<string, string>", optional))]
+    pub unreachable: BTreeMap<String, String>,
+    /// Store targets whose write failed in a first round, by target ID, with the error
+    /// (pass the first round's `produced` values in `values` so nothing is regenerated).
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<string, string>", optional))]
+    pub store_failures: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for SyncRequest {
@@ -148,6 +163,9 @@ pub struct TargetFilesResponse {
     /// `lane_var_files`, then call `target_files` again (the lane's variables can change
     /// target paths).
     pub var_files: Vec<String>,
+    /// Shared-store targets (non-local) the sync may write: test each one's connection
+    /// before `sync` and report failures in `unreachable`.
+    pub stores: Vec<crate::engine::StoreTarget>,
 }
 
 /// A `script` secret the host should run before `sync` (only with `allow_scripts`, never
@@ -221,16 +239,26 @@ impl std::fmt::Debug for FileWrite {
 pub struct SyncResponse {
     /// The report (no values).
     pub report: SyncReport,
-    /// Files to write, in order (empty under dry-run).
+    /// Files to write, in order (empty under dry-run). Target files first, lockfiles last.
     pub writes: Vec<FileWrite>,
+    /// Values to store in shared stores (empty under dry-run). Store them after the target
+    /// files and before the lockfiles; if any store fails, run `sync` again with
+    /// `store_failures` and `values` = `produced`, and write that round's files instead.
+    #[serde(default)]
+    pub stores: Vec<crate::engine::StoreWrite>,
+    /// The values behind `stores`, by secret (`secret.field` for template fields), for the
+    /// second round. Empty when there are no stores.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<string, string>"))]
+    pub produced: BTreeMap<String, String>,
 }
 
 /// The message for pending secrets under `SZ_AGENT` (the reference's text).
 pub const SZ_AGENT_MESSAGE: &str = "Manual intervention required while SZ_AGENT is enabled; unset SZ_AGENT or resolve secrets outside the agent workflow";
 
 /// What every stage needs: the parsed, lane-applied Secretfile and the resolved paths.
-struct Prepared {
-    secretfile: Secretfile,
+pub(crate) struct Prepared {
+    pub(crate) secretfile: Secretfile,
     warnings: Vec<Diagnostic>,
     lane: Lane,
     lockfile_path: String,
@@ -260,7 +288,7 @@ fn parse_with(req: &SyncRequest, var_files: Vec<VarFile>) -> crate::parse::Parse
 
 /// Parse, select the lane, re-parse with the lane's var files, apply its target profile.
 /// With `strict`, every lane var file must have been provided by the host.
-fn prepare(req: &SyncRequest, strict: bool) -> Result<Prepared, Error> {
+pub(crate) fn prepare(req: &SyncRequest, strict: bool) -> Result<Prepared, Error> {
     let dir = paths::dirname(&req.secretfile_path);
     let first = parse_with(req, req.var_files.clone());
     if !first.is_valid() {
@@ -350,8 +378,16 @@ fn prepare(req: &SyncRequest, strict: bool) -> Result<Prepared, Error> {
 pub fn target_files(req: &SyncRequest) -> Result<TargetFilesResponse, Error> {
     let p = prepare(req, false)?;
     let mut files: Vec<String> = Vec::new();
+    let mut stores: Vec<engine::StoreTarget> = Vec::new();
     for s in &p.secretfile.secrets {
         for t in engine::all_targets(s, &p.secretfile) {
+            if t.provider != "local" {
+                let st = engine::store_target(&t, &p.secretfile);
+                if !stores.iter().any(|x| x.target_id == st.target_id) {
+                    stores.push(st);
+                }
+                continue;
+            }
             let path = match (t.provider.as_str(), t.kind.as_str()) {
                 ("local", "file") => FileTarget::from_config(&t.config, req.allow_outside_root)
                     .ok()
@@ -368,6 +404,7 @@ pub fn target_files(req: &SyncRequest) -> Result<TargetFilesResponse, Error> {
     }
     Ok(TargetFilesResponse {
         files,
+        stores,
         lockfile_path: p.lockfile_path,
         local_lockfile_path: p.local_lockfile_path,
         var_files: p.lane.var_files,
@@ -439,7 +476,7 @@ pub fn sync(req: &SyncRequest) -> Result<SyncResponse, Error> {
     sync_with_rng(req, &mut OsRandom)
 }
 
-fn parse_lock(text: Option<&str>, path: &str) -> Result<Lockfile, Error> {
+pub(crate) fn parse_lock(text: Option<&str>, path: &str) -> Result<Lockfile, Error> {
     Lockfile::parse(text.unwrap_or("")).map_err(|mut d| {
         d.message = format!("lockfile `{path}`: {}", d.message);
         d.hint
@@ -621,6 +658,14 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
                 secret: s,
                 source: c.source,
                 supplied: value,
+                field_values: req
+                    .values
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        let field = k.strip_prefix(&s.name)?.strip_prefix('.')?;
+                        Some((field.to_string(), SecretValue::new(v.clone())))
+                    })
+                    .collect(),
             }),
             Outcome::Pending => {
                 let mut ai = render_instructions(s, &sf.variables, &jinja)
@@ -638,7 +683,14 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
         }
     }
     for name in req.values.keys() {
-        if !sf.secrets.iter().any(|s| &s.name == name) {
+        let known = sf.secrets.iter().any(|s| {
+            &s.name == name
+                || (s.kind.starts_with("templates.")
+                    && name
+                        .strip_prefix(&s.name)
+                        .is_some_and(|f| f.starts_with('.')))
+        });
+        if !known {
             warnings.push(Diagnostic::warning(
                 ErrorCode::UnknownReference,
                 format!("a value was supplied for `{name}`, which is not a secret of this file"),
@@ -661,6 +713,8 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
     let mut synced = Vec::new();
     let mut engine_results = None;
     let mut writes = Vec::new();
+    let mut stores = Vec::new();
+    let mut produced = BTreeMap::new();
     if !jobs.is_empty() {
         let ctx = EngineContext {
             secretfile: sf,
@@ -670,6 +724,11 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
             now: &now,
             actor: &actor,
             jinja: &jinja,
+            stores: engine::Stores {
+                adapters: &req.adapters,
+                unreachable: &req.unreachable,
+                failed: &req.store_failures,
+            },
         };
         let out = engine::run(
             &jobs,
@@ -680,6 +739,8 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
             },
             rng,
         );
+        stores = out.stores;
+        produced = out.produced;
         let mut results = EngineResults {
             secrets_processed: jobs.len(),
             errors: out.errors,
@@ -821,7 +882,16 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
         resolved_target_profile: p.lane.target_profile.clone(),
         warnings,
     };
-    Ok(SyncResponse { report, writes })
+    Ok(SyncResponse {
+        report,
+        writes,
+        stores,
+        // EXPOSE: handed to the host for a second round after a failed store.
+        produced: produced
+            .into_iter()
+            .map(|(k, v)| (k, v.into_exposed()))
+            .collect(),
+    })
 }
 
 /// The provenance actor of local targets: the sync identity plus the reference's local

@@ -366,3 +366,104 @@ fn scripts_run_only_when_allowed_and_needed() {
             .is_empty()
     );
 }
+
+const STORES: &str = "providers:\n  aws:\n    kind: aws\n    config: {region: eu-west-1}\nsecrets:\n  - name: db_password\n    kind: random_password\n    config: {length: 20}\n    targets:\n      - {provider: local, kind: file}\n      - {provider: aws, kind: ssm_parameter, config: {name: /app/db_password}}\n  - name: api_token\n    kind: random_string\n    targets:\n      - {provider: aws, kind: secrets_manager, config: {name: app/api_token}}\n  - name: vault_only\n    kind: uuid\n    targets:\n      - {provider: vault, kind: kv, config: {path: secret/app}}\n";
+
+#[test]
+fn shared_stores_are_planned_for_the_host_and_gated() {
+    let mut req = with_files(request(STORES), &[(".env", None)]);
+    let files = secretzero_agent::sync::target_files(&req).unwrap();
+    let ids: Vec<_> = files
+        .stores
+        .iter()
+        .map(|s| (s.target_id.as_str(), s.adapter.as_str()))
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            ("aws/ssm_parameter//app/db_password", "aws/ssm_parameter"),
+            ("aws/secrets_manager/app/api_token", "aws/secrets_manager"),
+            ("vault/kv/secret/app", "vault/kv")
+        ]
+    );
+    req.adapters = vec!["aws/ssm_parameter".into(), "aws/secrets_manager".into()];
+    req.unreachable.insert(
+        "aws/secrets_manager/app/api_token".into(),
+        "connection refused".into(),
+    );
+    let resp = sync(&req).unwrap();
+    assert_eq!(resp.report.synced_secrets, vec!["db_password"]);
+    assert!(resp.report.failed_secrets["api_token"].contains("connection refused"));
+    assert!(resp.report.failed_secrets["vault_only"].contains("no adapter"));
+    assert_eq!(resp.stores.len(), 1);
+    let st = &resp.stores[0];
+    assert_eq!(st.target.target_id, "aws/ssm_parameter//app/db_password");
+    assert_eq!(st.target.config["name"], "/app/db_password");
+    assert_eq!(st.value.len(), 20);
+    assert!(!format!("{st:?}").contains(&st.value));
+    let env = write(&resp, ".env").contents.clone().unwrap();
+    assert_eq!(dotenv_value(&env, "db_password"), st.value);
+    assert_eq!(resp.produced["db_password"], st.value);
+    let lock = write(&resp, ".gitsecrets.lock").contents.clone().unwrap();
+    assert!(lock.contains("aws/ssm_parameter//app/db_password"));
+
+    // The store failed: a second round fails the secret without regenerating anything.
+    let mut again = req.clone();
+    again
+        .store_failures
+        .insert(st.target.target_id.clone(), "AccessDenied".into());
+    again.values = resp.produced.clone().into_iter().collect();
+    let resp2 = sync(&again).unwrap();
+    assert!(resp2.report.failed_secrets["db_password"].contains("AccessDenied"));
+    assert!(resp2.stores.is_empty());
+    assert!(resp2.writes.iter().all(|w| w.path != ".gitsecrets.lock"
+        || !w.contents.as_deref().unwrap_or("").contains("db_password")));
+    // Dry-run plans no stores.
+    let mut dry = req.clone();
+    dry.dry_run = true;
+    assert!(sync(&dry).unwrap().stores.is_empty());
+}
+
+#[test]
+fn status_reports_drift_without_values() {
+    use secretzero_agent::status::{StatusRequest, TargetState, status};
+    let mut req = with_files(request(STORES), &[(".env", None)]);
+    req.adapters = vec!["aws/ssm_parameter".into(), "aws/secrets_manager".into()];
+    let resp = sync(&req).unwrap();
+    let lock = write(&resp, ".gitsecrets.lock").contents.clone();
+    let env = write(&resp, ".env").contents.clone().unwrap();
+    let stored: BTreeMap<String, Option<String>> = resp
+        .stores
+        .iter()
+        .map(|s| (s.target.target_id.clone(), Some(s.value.clone())))
+        .collect();
+    let mut sreq = StatusRequest {
+        sync: req.clone(),
+        store_values: stored.clone(),
+    };
+    sreq.sync.lockfile = lock.clone();
+    sreq.sync.files.insert(".env".into(), Some(env.clone()));
+    let r = status(&sreq).unwrap();
+    assert_eq!(
+        (r.drifted, r.missing, r.unknown, r.not_synced),
+        (0, 0, 0, 1)
+    );
+    let db = r.secrets.iter().find(|s| s.name == "db_password").unwrap();
+    assert!(
+        db.targets.iter().all(|t| t.state == TargetState::InSync),
+        "{db:?}"
+    );
+    // Someone edits .env and deletes the store entry.
+    sreq.sync
+        .files
+        .insert(".env".into(), Some("db_password=changed\n".into()));
+    for v in sreq.store_values.values_mut() {
+        *v = None;
+    }
+    let r = status(&sreq).unwrap();
+    assert_eq!((r.drifted, r.missing), (1, 2));
+    let text = serde_json::to_string(&r).unwrap();
+    for s in &resp.stores {
+        assert!(!text.contains(&s.value));
+    }
+}
