@@ -181,6 +181,15 @@ export function checkOptStringMap(
   return out;
 }
 
+/** `v` must be an array of strings or absent. */
+export function checkOptStringList(fn: string, name: string, v: unknown): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+    throw usageError(`${fn}: \`${name}\` must be an array of strings, got ${typeName(v)}`);
+  }
+  return [...(v as string[])];
+}
+
 function camelToSnake(s: string): string {
   return s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }

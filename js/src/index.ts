@@ -34,6 +34,7 @@ import {
   checkOptInt,
   checkOptObject,
   checkOptString,
+  checkOptStringList,
   checkOptStringMap,
   checkString,
   invoke,
@@ -265,6 +266,21 @@ export interface SyncOptions {
   scriptOutputs?: Readonly<Record<string, string>> | undefined;
   /** The host's absolute working directory (only used to print resolved paths like the reference). */
   cwd?: string | undefined;
+  /**
+   * Adapter keys (`"aws/ssm_parameter"`, ...) of the shared stores this host can write; secrets
+   * with other non-local targets fail with `TARGET_UNREACHABLE`. Default: none.
+   */
+  adapters?: readonly string[] | undefined;
+  /**
+   * Store targets the host's access gate could not reach, by target ID, with the provider's
+   * error: their secrets fail and no value is generated for them. Default: none.
+   */
+  unreachable?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Store targets whose write failed in a first round, by target ID (run the second round with
+   * the first round's `produced` values in `values`). Default: none.
+   */
+  storeFailures?: Readonly<Record<string, string>> | undefined;
 }
 
 const SYNC_KEYS = [
@@ -287,6 +303,9 @@ const SYNC_KEYS = [
   'allowOutsideRoot',
   'scriptOutputs',
   'cwd',
+  'adapters',
+  'unreachable',
+  'storeFailures',
 ] as const satisfies readonly (keyof SyncOptions)[];
 
 // Compile-time guard: every field of the core's SyncRequest has a camelCase option here.
@@ -329,6 +348,9 @@ function syncRequest(fn: string, options: unknown): SyncRequest {
     allowOutsideRoot: checkOptBool(fn, 'options.allowOutsideRoot', o['allowOutsideRoot']),
     scriptOutputs: checkOptStringMap(fn, 'options.scriptOutputs', o['scriptOutputs']),
     cwd: checkOptString(fn, 'options.cwd', o['cwd']),
+    adapters: checkOptStringList(fn, 'options.adapters', o['adapters']),
+    unreachable: checkOptStringMap(fn, 'options.unreachable', o['unreachable']),
+    storeFailures: checkOptStringMap(fn, 'options.storeFailures', o['storeFailures']),
   });
   return req as unknown as SyncRequest;
 }
