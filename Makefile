@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PKG_INPUTS := $(shell find src js/src -type f 2>/dev/null) Cargo.toml Cargo.lock \
 	js/tsconfig.json js/tsconfig.cjs.json js/package.template.json scripts/build.mjs \
-	README.md CHANGELOG.md LICENSE
+	README.md CHANGELOG.md LICENSE secretfile.schema.json
 
 .PHONY: help setup deps build test test-rust test-wasm test-js demo bench clean
 

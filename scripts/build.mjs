@@ -9,7 +9,8 @@
 // 3. wasm-opt from the npm `binaryen` devDependency (never a system binaryen: Debian's 108
 //    corrupts wasm-bindgen output); results are cached by input hash in target/wasm-opt-cache/
 // 4. tsc: js/src -> pkg/dist (ESM + .d.ts) and the Node entry again -> pkg/cjs (CommonJS)
-// 5. pkg/: package.json (version from Cargo.toml), README.md, CHANGELOG.md, LICENSE, wasm/
+// 5. pkg/: package.json (version from Cargo.toml), README.md, CHANGELOG.md, LICENSE, wasm/,
+//    secretfile.schema.json (the committed JSON Schema, exported as a subpath)
 //
 // Nothing is downloaded. Prints the size of the shipped .wasm (raw, gzip, brotli).
 
@@ -173,7 +174,7 @@ for (const f of ['agent_bg.wasm', 'agent.js', 'agent.d.ts', 'agent.cjs', 'agent.
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'js/package.template.json'), 'utf8'));
 manifest.version = version;
 fs.writeFileSync(path.join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE']) {
+for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', 'secretfile.schema.json']) {
   if (!fs.existsSync(path.join(root, f))) fail(`${f} is missing`);
   fs.copyFileSync(path.join(root, f), path.join(pkg, f));
 }

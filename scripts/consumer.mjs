@@ -63,6 +63,7 @@ for (const must of [
   'wasm/agent_bg.wasm',
   'wasm/agent.cjs',
   'wasm/api.d.ts',
+  'secretfile.schema.json',
 ]) {
   if (!shippedFiles.includes(must)) fail(`the tarball lacks ${must}`);
 }
@@ -84,7 +85,7 @@ fs.writeFileSync(path.join(dir, 'cjs.cjs'), "module.exports = require('@secretze
 const bin = (name) => path.join(root, 'node_modules/.bin', name);
 run(bin('publint'), ['--strict'], pkg);
 console.error('consumer: publint --strict: ok');
-run(bin('attw'), ['--pack', '.', '--exclude-entrypoints', './agent_bg.wasm', './web'], pkg);
+run(bin('attw'), ['--pack', '.', '--exclude-entrypoints', './agent_bg.wasm', './web', './secretfile.schema.json'], pkg);
 console.error('consumer: attw (node10, node16 CJS/ESM, bundler): ok');
 
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
