@@ -161,6 +161,15 @@ run(process.execPath, [tsc, '-p', 'js/tsconfig.json']);
 step('tsc (CommonJS Node entry -> pkg/cjs)');
 run(process.execPath, [tsc, '-p', 'js/tsconfig.cjs.json']);
 fs.writeFileSync(path.join(pkg, 'cjs/package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+// The CommonJS declarations must take the API types from the CommonJS glue's declarations
+// (wasm/agent.d.cts, the same DOM-free text as api.d.ts): wasm/api.d.ts sits in a
+// "type": "module" package, and a CommonJS .d.ts importing it fails under `module: node16`
+// (TS1479/TS1541) — e.g. a VS Code extension compiled as CommonJS.
+for (const f of fs.readdirSync(path.join(pkg, 'cjs')).filter((n) => n.endsWith('.d.ts'))) {
+  const file = path.join(pkg, 'cjs', f);
+  const text = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, text.replaceAll("'../wasm/api.js'", "'../wasm/agent.cjs'").replaceAll('"../wasm/api.js"', '"../wasm/agent.cjs"'));
+}
 fs.chmodSync(path.join(pkg, 'dist/cli.js'), 0o755);
 const cliHead = fs.readFileSync(path.join(pkg, 'dist/cli.js'), 'utf8').split('\n', 1)[0];
 if (cliHead !== '#!/usr/bin/env node') fail('dist/cli.js lost its shebang');

@@ -25,7 +25,7 @@ import { parse as parseDotenv } from 'dotenv';
 
 import { build } from '../build.mjs';
 import { serve } from '../serve.mjs';
-import { launch, skip } from './browser.mjs';
+import { launch, skip } from '../../../js/test/surfaces/chromium.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
