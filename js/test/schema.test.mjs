@@ -166,3 +166,62 @@ describe('secretfile.schema.json', () => {
     ]);
   });
 });
+
+// What an editor shows: the YAML language server (the engine of the VS Code YAML extension and
+// of most editors' YAML support) with the shipped schema, asked for completions and checks.
+describe('secretfile.schema.json in the YAML language server', () => {
+  const yls = require('yaml-language-server/lib/umd/languageservice/yamlLanguageService');
+  const { TextDocument } = require('vscode-languageserver-textdocument');
+  const schemaText = JSON.stringify(schema);
+  const service = yls.getLanguageService({
+    schemaRequestService: async () => schemaText,
+    workspaceContext: { resolveRelativePath: (p, r) => new URL(p, r).toString() },
+  });
+  service.configure({
+    validate: true,
+    completion: true,
+    hover: true,
+    schemas: [{ uri: 'file:///secretfile.schema.json', fileMatch: ['Secretfile*.yml'] }],
+  });
+  let n = 0;
+  // Each document gets its own URI: the service caches parsed documents by URI and version.
+  const doc = (text) => TextDocument.create(`file:///p${(n += 1)}/Secretfile.yml`, 'yaml', 1, text);
+  async function complete(withCursor) {
+    const at = withCursor.indexOf('|');
+    const d = doc(withCursor.replace('|', ''));
+    const list = await service.doComplete(d, d.positionAt(at), false);
+    return list.items.map((i) => i.label);
+  }
+
+  test('completes keys and values from the model and the per-kind rules', async () => {
+    const cases = [
+      ['|\n', ['secrets', 'variables', 'agent', 'templates']],
+      ['secrets:\n  - name: a\n    kind: |\n', ['random_password', 'random_string', 'uuid', 'static', 'script']],
+      ['secrets:\n  - name: a\n    kind: random_password\n    config:\n      |\n', ['length', 'upper', 'lower', 'number', 'special', 'exclude_characters']],
+      ['secrets:\n  - name: a\n    kind: random_string\n    config:\n      charset: |\n', ['alphanumeric', 'alpha', 'numeric', 'hex']],
+      ['secrets:\n  - name: a\n    kind: static\n    config:\n      |\n', ['default', 'value', 'validation', 'prompt_on_empty']],
+      [
+        'secrets:\n  - name: a\n    kind: uuid\n    targets:\n      - provider: local\n        kind: file\n        config:\n          |\n',
+        ['path', 'format', 'key', 'merge'],
+      ],
+      [
+        'secrets:\n  - name: a\n    kind: uuid\n    targets:\n      - provider: local\n        kind: file\n        config:\n          format: |\n',
+        ['dotenv', 'json', 'yaml', 'toml', 'tfvars'],
+      ],
+      ['secrets:\n  - name: a\n    kind: static\n    agent_instructions:\n      |\n', ['summary', 'steps', 'prerequisites', 'estimated_time', 'documentation_url', 'automation_level']],
+      ['agent:\n  mode: |\n', ['auto', 'human', 'web']],
+    ];
+    for (const [text, expected] of cases) {
+      const labels = await complete(text);
+      for (const e of expected) assert.ok(labels.includes(e), `${JSON.stringify(text)}: ${e} not in ${JSON.stringify(labels)}`);
+    }
+  });
+
+  test('flags what the core rejects, on the right line', async () => {
+    const text = 'secrets:\n  - name: a\n    kind: random_password\n    config: {length: "24"}\nagent: {mode: robot}\n';
+    const found = (await service.doValidation(doc(text), false)).map((d) => d.range.start.line).sort();
+    assert.deepEqual(found, [3, 4]);
+    const quick = fs.readFileSync(path.join(quickstart, 'Secretfile.yml'), 'utf8');
+    assert.deepEqual(await service.doValidation(doc(quick), false), []);
+  });
+});

@@ -464,7 +464,11 @@ function renderDownloads() {
               ? 'commit it (hashes only, no values)'
               : 'this machine only: do not commit',
         }),
-        f.path !== name ? el('span', { class: 'muted', text: `save as ${f.path} in your project` }) : null,
+        // Browsers drop a leading dot from downloaded names (Chromium saves `.env` as
+        // `env.txt`), so say where the file goes.
+        f.path !== name || name.startsWith('.')
+          ? el('span', { class: 'save-as muted', text: `save it as ${f.path} in your project` })
+          : null,
       ),
     );
   }

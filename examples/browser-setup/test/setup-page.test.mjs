@@ -154,6 +154,11 @@ describe('browser setup page', { skip, timeout: 120_000 }, () => {
     for (const href of await links.evaluateAll((as) => as.map((a) => a.href))) {
       assert.ok(href.startsWith(`blob:${origin}/`), href);
     }
+    // Browsers rename dotfiles on download: the page says where each one goes.
+    assert.equal(
+      await page.locator('#downloads li', { has: page.locator('a[data-path=".env"]') }).locator('.save-as').innerText(),
+      'save it as .env in your project',
+    );
     async function download(p) {
       const [dl] = await Promise.all([
         page.waitForEvent('download'),
