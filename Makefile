@@ -2,7 +2,8 @@
 #
 #   make demo    build the npm package and run `secretzero agent sync` on examples/quickstart
 #   make test    every check: Rust (fmt, clippy, unit, wasm in Node), the package (ESM, CJS,
-#                browser entry, CLI, types of the packed tarball)
+#                browser entry, CLI, types of the packed tarball), the surfaces (setup page,
+#                VS Code extension, Vite/esbuild/worker builds in headless Chromium)
 #   make setup   install the toolchain pieces (idempotent; fast when done)
 #   make build   assemble pkg/ (the publishable package); only rebuilds what changed
 #   make bench   benchmarks
@@ -24,14 +25,15 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PKG_INPUTS := $(shell find src js/src -type f 2>/dev/null) Cargo.toml Cargo.lock \
 	js/tsconfig.json js/tsconfig.cjs.json js/package.template.json scripts/build.mjs \
-	README.md CHANGELOG.md LICENSE
+	README.md CHANGELOG.md LICENSE secretfile.schema.json
 
-.PHONY: help setup deps build test test-rust test-wasm test-js demo bench clean
+.PHONY: help setup deps build test test-rust test-wasm test-js test-surfaces demo bench clean
 
 help:
-	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
 
-## setup: toolchain (Rust wasm target, wasm-bindgen CLI, npm dev tools), Chromium, reference CLI
+## setup: toolchain (Rust wasm target, wasm-bindgen CLI, npm dev tools incl. playwright-core,
+##        vite, esbuild), Debian Chromium for the browser tests, reference CLI
 setup: deps
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "setup: installing Debian chromium + chromium-driver (browser tests)"; \
@@ -70,6 +72,7 @@ test: deps
 	$(MAKE) test-wasm
 	$(MAKE) build
 	$(MAKE) test-js
+	$(MAKE) test-surfaces
 
 test-rust:
 	cargo fmt --check
@@ -86,6 +89,16 @@ test-wasm:
 test-js:
 	node scripts/consumer.mjs
 	node --test js/test/*.test.mjs
+
+# What people run, from the packed tarball that test-js installed in target/consumer/: the
+# browser setup page end to end (Chromium via playwright-core, screenshots in
+# target/test-output/), the VS Code extension (tsc --strict, logic, activation), and Vite and
+# esbuild builds of an app with a module worker, in Chromium. Browser tests are skipped
+# (with a message) when /usr/bin/chromium is missing: `make setup` installs it.
+test-surfaces:
+	@[ -f target/consumer/node_modules/@secretzero/agent/package.json ] || node scripts/consumer.mjs
+	node --test js/test/surfaces/*.test.mjs examples/browser-setup/test/*.test.mjs \
+	  examples/vscode-extension/test/*.test.mjs
 
 ## demo: run the CLI on a copy of examples/quickstart; show where files went (never contents)
 demo: build

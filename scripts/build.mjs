@@ -9,7 +9,8 @@
 // 3. wasm-opt from the npm `binaryen` devDependency (never a system binaryen: Debian's 108
 //    corrupts wasm-bindgen output); results are cached by input hash in target/wasm-opt-cache/
 // 4. tsc: js/src -> pkg/dist (ESM + .d.ts) and the Node entry again -> pkg/cjs (CommonJS)
-// 5. pkg/: package.json (version from Cargo.toml), README.md, CHANGELOG.md, LICENSE, wasm/
+// 5. pkg/: package.json (version from Cargo.toml), README.md, CHANGELOG.md, LICENSE, wasm/,
+//    secretfile.schema.json (the committed JSON Schema, exported as a subpath)
 //
 // Nothing is downloaded. Prints the size of the shipped .wasm (raw, gzip, brotli).
 
@@ -160,6 +161,15 @@ run(process.execPath, [tsc, '-p', 'js/tsconfig.json']);
 step('tsc (CommonJS Node entry -> pkg/cjs)');
 run(process.execPath, [tsc, '-p', 'js/tsconfig.cjs.json']);
 fs.writeFileSync(path.join(pkg, 'cjs/package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+// The CommonJS declarations must take the API types from the CommonJS glue's declarations
+// (wasm/agent.d.cts, the same DOM-free text as api.d.ts): wasm/api.d.ts sits in a
+// "type": "module" package, and a CommonJS .d.ts importing it fails under `module: node16`
+// (TS1479/TS1541) — e.g. a VS Code extension compiled as CommonJS.
+for (const f of fs.readdirSync(path.join(pkg, 'cjs')).filter((n) => n.endsWith('.d.ts'))) {
+  const file = path.join(pkg, 'cjs', f);
+  const text = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, text.replaceAll("'../wasm/api.js'", "'../wasm/agent.cjs'").replaceAll('"../wasm/api.js"', '"../wasm/agent.cjs"'));
+}
 fs.chmodSync(path.join(pkg, 'dist/cli.js'), 0o755);
 const cliHead = fs.readFileSync(path.join(pkg, 'dist/cli.js'), 'utf8').split('\n', 1)[0];
 if (cliHead !== '#!/usr/bin/env node') fail('dist/cli.js lost its shebang');
@@ -173,7 +183,7 @@ for (const f of ['agent_bg.wasm', 'agent.js', 'agent.d.ts', 'agent.cjs', 'agent.
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'js/package.template.json'), 'utf8'));
 manifest.version = version;
 fs.writeFileSync(path.join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE']) {
+for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', 'secretfile.schema.json']) {
   if (!fs.existsSync(path.join(root, f))) fail(`${f} is missing`);
   fs.copyFileSync(path.join(root, f), path.join(pkg, f));
 }

@@ -63,6 +63,7 @@ for (const must of [
   'wasm/agent_bg.wasm',
   'wasm/agent.cjs',
   'wasm/api.d.ts',
+  'secretfile.schema.json',
 ]) {
   if (!shippedFiles.includes(must)) fail(`the tarball lacks ${must}`);
 }
@@ -84,7 +85,7 @@ fs.writeFileSync(path.join(dir, 'cjs.cjs'), "module.exports = require('@secretze
 const bin = (name) => path.join(root, 'node_modules/.bin', name);
 run(bin('publint'), ['--strict'], pkg);
 console.error('consumer: publint --strict: ok');
-run(bin('attw'), ['--pack', '.', '--exclude-entrypoints', './agent_bg.wasm', './web'], pkg);
+run(bin('attw'), ['--pack', '.', '--exclude-entrypoints', './agent_bg.wasm', './web', './secretfile.schema.json'], pkg);
 console.error('consumer: attw (node10, node16 CJS/ESM, bundler): ok');
 
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
@@ -95,6 +96,15 @@ for (const name of ['node', 'browser']) {
   run(process.execPath, [tsc, '-p', dst], dst);
   console.error(`consumer: tsc --strict ${name} consumer: ok`);
 }
+// The Node consumer again under `module: node16` (what many CommonJS projects, VS Code
+// extensions among them, compile with): no require(esm) in the types.
+const node16 = path.join(dir, 'ts-node/tsconfig.node16.json');
+fs.writeFileSync(
+  node16,
+  JSON.stringify({ extends: './tsconfig.json', compilerOptions: { module: 'Node16', moduleResolution: 'Node16' } }),
+);
+run(process.execPath, [tsc, '-p', node16], path.dirname(node16));
+console.error('consumer: tsc --strict node consumer (module node16): ok');
 // The same browser consumer, resolving with the "browser" condition as bundlers do.
 const browserCond = path.join(dir, 'ts-browser/tsconfig.browser.json');
 fs.writeFileSync(

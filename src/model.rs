@@ -184,8 +184,13 @@ pub struct TemplateField {
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::generator_rules))]
 pub struct GeneratorSpec {
     /// Generator kind (`random_password`, `static`, ...).
+    #[cfg_attr(
+        feature = "schema",
+        schemars(schema_with = "crate::schema::secret_kind")
+    )]
     pub kind: String,
     /// Generator options.
     #[cfg_attr(feature = "wasm", tsify(type = "Record<string, unknown>"))]
@@ -201,8 +206,10 @@ pub struct AgentConfig {
     /// How pending secrets are collected: `auto` (default), `human` or `web`.
     pub mode: AgentMode,
     /// Lowest port of the local web form (1024–65535). Default 49152.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1024, max = 65535)))]
     pub web_port_min: u16,
     /// Highest port of the local web form (1024–65535). Default 65535.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1024, max = 65535)))]
     pub web_port_max: u16,
 }
 
@@ -246,6 +253,7 @@ impl AgentMode {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::generator_rules))]
 pub struct Secret {
     /// Identifier: the lockfile key and the default key in file targets. Required.
     #[cfg_attr(feature = "schema", schemars(required))]
@@ -255,7 +263,7 @@ pub struct Secret {
     #[cfg_attr(feature = "schema", schemars(required))]
     #[cfg_attr(
         feature = "schema",
-        schemars(extend("examples" = ["random_password", "random_string", "uuid", "static", "script", "provider_backed", "templates.<name>"]))
+        schemars(schema_with = "crate::schema::secret_kind")
     )]
     pub kind: String,
     /// Generator options.
@@ -305,6 +313,7 @@ pub struct Secret {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::target_rules))]
 pub struct Target {
     /// Provider alias (`local` for files and templates). Required.
     #[cfg_attr(feature = "schema", schemars(required))]

@@ -37,5 +37,266 @@ pub fn generate() -> serde_json::Value {
         }
         *obj = out;
     }
+    drop_numeric_formats(&mut value);
     value
+}
+
+/// schemars marks integers with `"format": "uint16"` and the like, which are not JSON Schema
+/// formats (validators warn or refuse); the `minimum`/`maximum` next to them say the same.
+#[cfg(feature = "schema")]
+fn drop_numeric_formats(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            let numeric = map.get("format").and_then(|f| f.as_str()).is_some_and(|f| {
+                ["int", "uint", "float", "double"]
+                    .iter()
+                    .any(|p| f.starts_with(p))
+            });
+            if numeric {
+                map.remove("format");
+            }
+            map.values_mut().for_each(drop_numeric_formats);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_numeric_formats),
+        _ => {}
+    }
+}
+
+#[cfg(feature = "schema")]
+pub use rules::*;
+
+/// Hand-written parts of the schema that the derive cannot express: known values for
+/// completion (`kind`, `format`, `charset`), per-kind generator options and per-target-kind
+/// config keys (`if`/`then` on the secret's `kind` and the target's `provider`/`kind`).
+///
+/// The rule: the schema rejects what the core rejects (wrong types, missing required keys,
+/// values outside a closed set) and what the core warns will fail (unknown kinds, file formats
+/// and charsets); it never rejects a Secretfile the core reads without a diagnostic.
+#[cfg(feature = "schema")]
+mod rules {
+    use schemars::{Schema, SchemaGenerator, json_schema};
+    use serde_json::{Value, json};
+
+    use crate::validate::{FILE_FORMATS, KNOWN_KINDS};
+
+    fn kind_doc(kind: &str) -> &'static str {
+        match kind {
+            "random_password" => {
+                "Random password from upper/lower/number/special classes (`length`, default 32)."
+            }
+            "random_string" => "Random string from one `charset` (`length`, default 32).",
+            "uuid" => "A random version 4 UUID.",
+            "static" => {
+                "A fixed value (`default`/`value`); without one a person supplies it (checked against `validation`)."
+            }
+            "script" => {
+                "The trimmed output of a command (`command`, `args`, `shell`, `timeout`); runs only when scripts are allowed."
+            }
+            "provider_backed" => "A value a provider holds; needs a person or agent_instructions.",
+            "azure_app_reg" => "An Azure app registration secret (static-like: `default`/`value`).",
+            "github_pat" => "A GitHub personal access token (a person creates it).",
+            "gitlab_project_token" => "A GitLab project access token (a person creates it).",
+            "gitlab_group_token" => "A GitLab group access token (a person creates it).",
+            "gitlab_group_service_account" => "A GitLab group service-account token.",
+            "azdo_pat" => "An Azure DevOps personal access token (a person creates it).",
+            "entra-agent-blueprint" => "A Microsoft Entra agent blueprint credential.",
+            _ => "",
+        }
+    }
+
+    /// `kind` of a secret or template field: a known kind or `templates.<name>`.
+    pub fn secret_kind(_: &mut SchemaGenerator) -> Schema {
+        let docs: Vec<&str> = KNOWN_KINDS.iter().map(|k| kind_doc(k)).collect();
+        json_schema!({
+            "type": "string",
+            "anyOf": [
+                {
+                    "enum": KNOWN_KINDS,
+                    "enumDescriptions": docs,
+                },
+                {
+                    "pattern": "^templates\\.[^.]+$",
+                    "description": "A multi-field template defined under `templates`.",
+                }
+            ],
+            "examples": ["random_password", "random_string", "uuid", "static", "templates.<name>"],
+        })
+    }
+
+    fn password_config() -> Value {
+        json!({
+            "length": {
+                "description": "Number of characters (1–4096). Default 32.",
+                "type": "integer", "minimum": 1, "maximum": 4096, "default": 32
+            },
+            "upper": {"description": "Include A–Z. Default true.", "type": "boolean", "default": true},
+            "lower": {"description": "Include a–z. Default true.", "type": "boolean", "default": true},
+            "number": {"description": "Include 0–9. Default true.", "type": "boolean", "default": true},
+            "special": {
+                "description": "Include ASCII punctuation. Default true.",
+                "type": "boolean", "default": true
+            },
+            "exclude_characters": {
+                "description": "Characters never used (e.g. quotes a target cannot hold).",
+                "type": "string"
+            }
+        })
+    }
+
+    fn string_config() -> Value {
+        json!({
+            "length": {
+                "description": "Number of characters (1–4096). Default 32.",
+                "type": "integer", "minimum": 1, "maximum": 4096, "default": 32
+            },
+            "charset": {
+                "description": "Character set. Default `alphanumeric`.",
+                "type": "string",
+                "enum": ["alphanumeric", "alpha", "numeric", "hex"],
+                "enumDescriptions": ["A–Z, a–z, 0–9", "A–Z, a–z", "0–9", "0–9, a–f"],
+                "default": "alphanumeric"
+            }
+        })
+    }
+
+    fn static_config() -> Value {
+        json!({
+            "default": {
+                "description": "The value (may use `${VAR}` and `{{ var.x }}`). Without `default` or `value`, a person supplies it."
+            },
+            "value": {"description": "The value, as `default` (`default` wins when both are set)."},
+            "validation": {
+                "description": "Regular expression a value must match from its start (Python `re.match`), e.g. `^sk_(test|live)_`.",
+                "type": "string"
+            },
+            "prompt_on_empty": {
+                "description": "Ask a person when the value is empty.",
+                "type": "boolean"
+            }
+        })
+    }
+
+    fn script_config() -> Value {
+        json!({
+            "command": {"description": "Program to run (or a shell command with `shell: true`).", "type": "string"},
+            "args": {"description": "Arguments passed to `command`.", "type": "array"},
+            "shell": {"description": "Run `command` through `/bin/sh -c`. Default false.", "type": "boolean", "default": false},
+            "timeout": {"description": "Seconds before the command is killed. Default 30.", "type": "number", "default": 30}
+        })
+    }
+
+    fn when_kind(kinds: &[&str], config: Value) -> Value {
+        let cond = if let [one] = kinds {
+            json!({"const": one})
+        } else {
+            json!({"enum": kinds})
+        };
+        json!({
+            "if": {"properties": {"kind": cond}, "required": ["kind"]},
+            "then": {"properties": {"config": {"type": "object", "properties": config}}}
+        })
+    }
+
+    fn push_all_of(schema: &mut Schema, rules: Vec<Value>) {
+        let obj = schema.ensure_object();
+        let all = obj.entry("allOf").or_insert_with(|| json!([]));
+        if let Some(list) = all.as_array_mut() {
+            list.extend(rules);
+        }
+    }
+
+    /// Generator options per `kind` (secrets and template `generator`s).
+    pub fn generator_rules(schema: &mut Schema) {
+        push_all_of(
+            schema,
+            vec![
+                when_kind(&["random_password"], password_config()),
+                when_kind(&["random_string"], string_config()),
+                when_kind(&["static", "azure_app_reg"], static_config()),
+                when_kind(&["script"], script_config()),
+            ],
+        );
+    }
+
+    /// `format` of a `local`/`file` target: one of the formats, any case, surrounding
+    /// whitespace ignored (as the core reads it).
+    fn file_format() -> Value {
+        let any_case: Vec<String> = FILE_FORMATS
+            .iter()
+            .map(|f| {
+                f.chars()
+                    .map(|c| format!("[{}{}]", c.to_ascii_uppercase(), c))
+                    .collect()
+            })
+            .collect();
+        json!({
+            "description": "File format. Default: `tfvars` for `*.tfvars` paths, else `dotenv` (a `.json`/`.yaml`/`.toml` extension alone does not change it).",
+            "type": "string",
+            "anyOf": [
+                {
+                    "enum": FILE_FORMATS,
+                    "enumDescriptions": [
+                        "KEY=\"value\" lines (quoted and escaped)",
+                        "a JSON object",
+                        "a YAML mapping",
+                        "a TOML table",
+                        "Terraform variables (HCL)"
+                    ]
+                },
+                {"pattern": format!("^\\s*(?:{})\\s*$", any_case.join("|"))}
+            ]
+        })
+    }
+
+    /// Config keys per target kind (`local/file`, `local/template`).
+    pub fn target_rules(schema: &mut Schema) {
+        let file = json!({
+            "if": {
+                "properties": {"provider": {"const": "local"}, "kind": {"const": "file"}},
+                "required": ["provider", "kind"]
+            },
+            "then": {"properties": {"config": {
+                "type": "object",
+                "properties": {
+                    "path": {
+                        "description": "File to write, relative to the project (`${VAR}` allowed). Default `.env`.",
+                        "type": ["string", "null"],
+                        "default": ".env"
+                    },
+                    "format": file_format(),
+                    "key": {
+                        "description": "Key written in the file (dotted for nested JSON/YAML/TOML keys). Default: the secret's name.",
+                        "type": ["string", "number", "boolean", "null"]
+                    },
+                    "merge": {
+                        "description": "Keep the file's other content. Default true.",
+                        "type": "boolean",
+                        "default": true
+                    }
+                }
+            }}}
+        });
+        let template = json!({
+            "if": {
+                "properties": {"provider": {"const": "local"}, "kind": {"const": "template"}},
+                "required": ["provider", "kind"]
+            },
+            "then": {"properties": {"config": {
+                "type": "object",
+                "required": ["template_path", "output_path"],
+                "properties": {
+                    "template_path": {"description": "Jinja template file to render.", "type": "string"},
+                    "output_path": {"description": "File the rendered template is written to.", "type": "string"}
+                }
+            }}}
+        });
+        let local_kind = json!({
+            "if": {"properties": {"provider": {"const": "local"}}, "required": ["provider"]},
+            "then": {"properties": {"kind": {
+                "enum": ["file", "template"],
+                "enumDescriptions": ["A dotenv/JSON/YAML/TOML/tfvars file", "A rendered Jinja template"]
+            }}}
+        });
+        push_all_of(schema, vec![local_kind, file, template]);
+    }
 }

@@ -56,6 +56,7 @@ Options:
 Commands:
   agent     Agent-aware commands (agent sync).
   validate  Validate a Secretfile and report every problem.
+  schema    Print the Secretfile's JSON Schema (for editors).
 `;
 
 const AGENT_HELP = `Usage: secretzero agent [OPTIONS] COMMAND [ARGS]...
@@ -417,6 +418,11 @@ async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (cmd === 'validate') return await cmdValidate(rest, json);
+    if (cmd === 'schema') {
+      // The shipped file (the core's `schema` operation returns the same text) without compiling the core.
+      out(readFileSync(new URL('../secretfile.schema.json', import.meta.url), 'utf8'));
+      return EXIT_OK;
+    }
     if (cmd === 'agent') {
       const [sub, ...args] = rest;
       if (sub === '--help' || sub === '-h') {
