@@ -67,6 +67,23 @@ pub fn span_at(root: &Node, path: &[&str]) -> Option<Span> {
     Some(node.span)
 }
 
+/// Locate the *key* of the mapping entry at `path` (for "unknown key" diagnostics).
+pub fn key_span_at(root: &Node, path: &[&str]) -> Option<Span> {
+    let (last, parent) = path.split_last()?;
+    let mut node = root;
+    for seg in parent {
+        node = match &node.value {
+            Value::Map(_) => node.get(seg)?,
+            Value::Seq(items) => items.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    node.as_map()?
+        .iter()
+        .find(|(k, _)| k.as_str() == Some(last))
+        .map(|(k, _)| k.span)
+}
+
 /// Parse, interpolate, decode and validate a Secretfile.
 ///
 /// Never fails: problems are in [`ParsedSecretfile::diagnostics`].

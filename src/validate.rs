@@ -54,6 +54,7 @@ pub fn validate(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
                 Some(k) => at(&["config", k]),
                 None => at(&["config"]).or_else(|| at(&["kind"])),
             },
+            &|k: &str| crate::parse::key_span_at(root, &["secrets", idx.as_str(), "config", k]),
             diags,
         );
         rotation_period(s, &path, &at, diags);
@@ -164,10 +165,16 @@ pub fn generator_options(
     config: &crate::model::DataMap,
     path: &str,
     at: &dyn Fn(Option<&str>) -> Option<crate::Span>,
+    at_key: &dyn Fn(&str) -> Option<crate::Span>,
     diags: &mut Vec<Diagnostic>,
 ) {
     for problem in crate::generate::check_config(kind, config) {
         let mut d = problem.diagnostic;
+        // An unknown option is about its key, not its value.
+        let key_span = match (&problem.key, d.code) {
+            (Some(k), ErrorCode::UnknownKey) => at_key(k),
+            _ => None,
+        };
         // A literal that fails its own `validation` fails that secret at sync time (like a
         // value that fails it later); the file itself is usable.
         if d.code == ErrorCode::ValidationFailed {
@@ -178,7 +185,9 @@ pub fn generator_options(
             Some(k) => format!("{path}.config.{k}"),
             None => format!("{path}.config"),
         };
-        d = d.with_path(sub).at(at(problem.key.as_deref()));
+        d = d
+            .with_path(sub)
+            .at(key_span.or_else(|| at(problem.key.as_deref())));
         diags.push(d);
     }
 }
@@ -423,7 +432,28 @@ fn template_rules(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
                 }
                 span_at(root, &p)
             };
-            generator_options(&f.generator.kind, &f.generator.config, &path, &at, diags);
+            let at_key = |k: &str| {
+                crate::parse::key_span_at(
+                    root,
+                    &[
+                        "templates",
+                        tname.as_str(),
+                        "fields",
+                        fname.as_str(),
+                        "generator",
+                        "config",
+                        k,
+                    ],
+                )
+            };
+            generator_options(
+                &f.generator.kind,
+                &f.generator.config,
+                &path,
+                &at,
+                &at_key,
+                diags,
+            );
         }
     }
 }
@@ -588,6 +618,20 @@ mod tests {
         assert_eq!(d.code, ErrorCode::CredentialInInstructions);
         assert_eq!(d.line, Some(8));
         assert!(!d.to_string().contains("AKIAIOSFODNN7EXAMPLE"));
+    }
+
+    #[test]
+    fn unknown_options_point_at_their_key() {
+        let p = parse_secretfile(
+            "secrets:\n  - name: a\n    kind: random_password\n    config:\n      lenght: 12\n",
+            &ParseOptions::default(),
+        );
+        let d = p
+            .diagnostics
+            .iter()
+            .find(|d| d.code == ErrorCode::UnknownKey)
+            .unwrap();
+        assert_eq!((d.line, d.column), (Some(5), Some(7)));
     }
 
     #[test]
