@@ -16,7 +16,8 @@
  * every request gets `410 Gone` for a short linger, then the server closes. Requests are refused
  * unless the `Host` header is exactly `127.0.0.1:<port>` (DNS rebinding); a submission must be
  * a `POST` of `application/x-www-form-urlencoded` or `application/json` carrying the page's
- * CSRF token, from no `Origin` or the page's own origin (cross-site posts are refused). Every
+ * CSRF token, from the page's own origin (checked with `Origin` and `Sec-Fetch-Site`;
+ * cross-site posts are refused). Every
  * response is `Cache-Control: no-store`, `Referrer-Policy: no-referrer` and has a strict
  * Content-Security-Policy (no script at all, one nonce'd style sheet, forms only to itself,
  * never framed).
@@ -276,12 +277,18 @@ export async function startHandoff(options: HandoffOptions): Promise<Handoff> {
   }
 
   async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Same-origin only. Under `Referrer-Policy: no-referrer` browsers send `Origin: null` even
+    // for the page's own form (Fetch standard), so `null` is accepted only with the browser's
+    // unforgeable `Sec-Fetch-Site: same-origin`. Clients that send neither (curl, scripts) are
+    // not browsers and cannot be tricked into posting cross-site; they still need the CSRF token.
     const fetchSite = req.headers['sec-fetch-site'];
     const requestOrigin = req.headers.origin;
-    if (
-      (requestOrigin !== undefined && requestOrigin !== origin()) ||
-      (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none')
-    ) {
+    const siteOk = fetchSite === undefined || fetchSite === 'same-origin';
+    const originOk =
+      requestOrigin === undefined ||
+      requestOrigin === origin() ||
+      (requestOrigin === 'null' && fetchSite === 'same-origin');
+    if (!siteOk || !originOk) {
       return send(res, 403, textPage('Refused', 'Submissions from other sites are refused.'));
     }
     const type = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
@@ -513,7 +520,7 @@ function esc(s: string): string {
 
 const STYLE = `
 body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;background:#fff}
-h1{font-size:1.4rem}code,kbd{font:0.95em ui-monospace,monospace;background:#f2f2f2;padding:0 .2em;border-radius:3px;word-break:break-all}
+h1{font-size:1.4rem}h2{font-size:1.15rem}code,kbd{font:0.95em ui-monospace,monospace;background:#f2f2f2;padding:0 .2em;border-radius:3px;word-break:break-all}
 ol{padding-left:1.4rem}li{margin:.5rem 0}.kind{font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;color:#555;border:1px solid #bbb;border-radius:3px;padding:0 .3em;margin-right:.4em}
 .kind.command,.kind.url{color:#8a4b00;border-color:#d9a55b;background:#fff7ea}.note{font-size:.9rem;color:#444;border-left:3px solid #d9a55b;padding-left:.7rem}
 .error{color:#a00;font-weight:600}label{display:block;font-weight:600;margin-top:1.2rem}input[type=password]{width:100%;box-sizing:border-box;font:1rem ui-monospace,monospace;padding:.5rem;margin:.4rem 0}
@@ -561,6 +568,7 @@ function formPage(info: PageInfo, csrf: string, expiresAt: Date, action: string,
       parts.push('</ol>');
     }
     const extra: string[] = [];
+    if (ai.automation_hint) extra.push(`Automation: ${esc(ai.automation_hint)}`);
     if (ai.estimated_time) extra.push(`Estimated time: ${esc(ai.estimated_time)}`);
     if (ai.documentation_url) extra.push(`Documentation: <code>${esc(ai.documentation_url)}</code>`);
     if (ai.fallback) extra.push(`If this does not work: ${esc(ai.fallback)}`);

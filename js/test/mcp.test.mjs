@@ -248,7 +248,9 @@ describe('secretzero mcp (SDK client over stdio)', () => {
     assert.equal((await request(h.url, { headers: { host: `localhost:${port}` } })).status, 403);
     assert.equal((await postForm(h.url, { csrf, value }, { origin: 'http://evil.example' })).status, 403);
     assert.equal((await postForm(h.url, { csrf, value }, { origin: 'null' })).status, 403);
+    assert.equal((await postForm(h.url, { csrf, value }, { origin: 'null', 'sec-fetch-site': 'cross-site' })).status, 403);
     assert.equal((await postForm(h.url, { csrf, value }, { 'sec-fetch-site': 'cross-site' })).status, 403);
+    assert.equal((await postForm(h.url, { csrf, value }, { 'sec-fetch-site': 'same-site' })).status, 403);
     assert.equal((await postForm(h.url, { value })).status, 403);
     assert.equal((await postForm(h.url, { csrf: 'A'.repeat(43), value })).status, 403);
     assert.equal((await postForm(h.url, { csrf, value }, { 'content-type': 'text/plain' })).status, 415);
