@@ -267,6 +267,17 @@ export async function startHandoff(options: HandoffOptions): Promise<Handoff> {
       return send(res, 410, textPage('Link closed', why), req);
     }
     if (req.method === 'GET' || req.method === 'HEAD') {
+      // Another site may link here (a chat in the browser: a cross-site navigation), but not
+      // embed or fetch the page.
+      const site = req.headers['sec-fetch-site'];
+      const mode = req.headers['sec-fetch-mode'];
+      const dest = req.headers['sec-fetch-dest'];
+      if (
+        (site === 'cross-site' || site === 'same-site') &&
+        (mode !== 'navigate' || (dest !== undefined && dest !== 'document'))
+      ) {
+        return send(res, 403, textPage('Refused', 'Open this link directly.'));
+      }
       return send(res, 200, formPage(info, newCsrf(), expiresAt, pagePath), req);
     }
     if (req.method !== 'POST') {

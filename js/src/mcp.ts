@@ -900,6 +900,11 @@ export function createMcpServer(options: McpServerOptions): { server: Server; cl
           `hand-off for ${name}: link sent to the person through the client`,
         );
       } catch {
+        if (signal.aborted) {
+          // The tool call itself was cancelled: so is the hand-off.
+          await handoff.close();
+          return fail('USAGE', 'the start_handoff call was cancelled; the hand-off is closed');
+        }
         // The client said it supports URL elicitation but the request failed: fall back to
         // handing the link to the agent.
         entry.delivered = 'link';

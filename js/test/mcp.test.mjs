@@ -257,6 +257,12 @@ describe('secretzero mcp (SDK client over stdio)', () => {
     assert.equal((await postForm(h.url, { csrf, value }, { 'content-type': 'multipart/form-data; boundary=x' })).status, 415);
     assert.equal((await request(`${h.url}?value=${value}`)).status, 200);
     assert.equal((await request(h.url, { method: 'PUT' })).status, 405);
+    // Linked from another site: fine; embedded or fetched by another site: refused.
+    const nav = { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' };
+    assert.equal((await request(h.url, { headers: nav })).status, 200);
+    assert.equal((await request(h.url, { headers: { ...nav, 'sec-fetch-dest': 'iframe' } })).status, 403);
+    assert.equal((await request(h.url, { headers: { ...nav, 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' } })).status, 403);
+    assert.equal((await request(h.url, { headers: { ...nav, 'sec-fetch-mode': 'cors', 'sec-fetch-dest': 'empty' } })).status, 403);
     assert.equal((await request(h.url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).status, 404);
     assert.equal(parseDotenv(fs.readFileSync(path.join(dir, '.env'), 'utf8')).STRIPE_API_KEY, undefined);
 
