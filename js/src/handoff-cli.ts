@@ -138,7 +138,8 @@ export async function main(argv: string[]): Promise<number> {
   await handoff.close();
 
   if (json) {
-    emit({ event: outcome.status, ...outcome });
+    const { status, ...rest } = outcome;
+    emit({ event: status, ...rest });
   } else if (outcome.status === 'stored') {
     const files = (outcome.files ?? []).map((f) => f.path).join(', ');
     process.stdout.write(`✓ ${name} stored${files ? ` (${files})` : ''}\n`);

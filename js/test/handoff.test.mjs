@@ -132,9 +132,14 @@ describe('startHandoff (package API)', () => {
     const { startHandoff } = await loadEsm();
     const dir = tempProject();
     const h = await startHandoff({ cwd: dir, name: 'stripe_api_key', maxAttempts: 2, lingerSeconds: 1 });
-    const page = await request(h.url);
-    assertSecurityHeaders(page.headers);
-    const r1 = await postForm(h.url, { csrf: csrfOf(page.body), value: 'not-a-stripe-key' });
+    // Plain `fetch` (no Origin, no Sec-Fetch-Site: not a browser) works like any client.
+    const page = await fetch(h.url);
+    assert.equal(page.status, 200);
+    assertSecurityHeaders(Object.fromEntries(page.headers));
+    const r1 = await fetch(h.url, {
+      method: 'POST',
+      body: new URLSearchParams({ csrf: csrfOf(await page.text()), value: 'not-a-stripe-key' }),
+    }).then(async (r) => ({ status: r.status, body: await r.text() }));
     assert.equal(r1.status, 422);
     assert.match(r1.body, /does not match|validation/i);
     assert.ok(!r1.body.includes('not-a-stripe-key'));
