@@ -4,7 +4,8 @@
 //   node scripts/consumer.mjs
 //
 // 1. `npm pack pkg/` (the `files` list decides what ships) and `npm install` the tarball into
-//    target/consumer/ (offline: the package has no dependencies) — this also creates
+//    target/consumer/ (--prefer-offline: its one dependency, @modelcontextprotocol/sdk, comes
+//    from npm's cache when `npm ci` put it there, else from the registry) — this also creates
 //    node_modules/.bin/secretzero like a real install.
 // 2. Small shims there (esm.mjs, cjs.cjs, web.mjs) let js/test/*.test.mjs load the package by
 //    its name, through its exports map.
@@ -76,7 +77,7 @@ fs.writeFileSync(
   path.join(dir, 'package.json'),
   `${JSON.stringify({ name: 'secretzero-consumer', private: true, type: 'module' }, null, 2)}\n`,
 );
-run(npm, ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', '--offline', tarball], dir);
+run(npm, ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', tarball], dir);
 
 fs.writeFileSync(path.join(dir, 'esm.mjs'), "export * from '@secretzero/agent';\n");
 fs.writeFileSync(path.join(dir, 'web.mjs'), "export * from '@secretzero/agent/web';\n");

@@ -54,7 +54,8 @@ Options:
   -h, --help  Show this message and exit.
 
 Commands:
-  agent     Agent-aware commands (agent sync).
+  agent     Agent-aware commands (agent sync, agent handoff).
+  mcp       Serve the tools to AI agents over MCP (stdio).
   validate  Validate a Secretfile and report every problem.
   schema    Print the Secretfile's JSON Schema (for editors).
 `;
@@ -67,7 +68,8 @@ Options:
   -h, --help  Show this message and exit.
 
 Commands:
-  sync  Generate what can be generated; give instructions for the rest.
+  handoff  Let a person enter a secret's value on a one-time local page.
+  sync     Generate what can be generated; give instructions for the rest.
 `;
 
 const SYNC_HELP = `Usage: secretzero agent sync [OPTIONS]
@@ -423,6 +425,8 @@ async function main(argv: string[]): Promise<number> {
       out(readFileSync(new URL('../secretfile.schema.json', import.meta.url), 'utf8'));
       return EXIT_OK;
     }
+    // Loaded only for this command: the MCP SDK is not imported by anything else.
+    if (cmd === 'mcp') return await (await import('./mcp.js')).main(rest);
     if (cmd === 'agent') {
       const [sub, ...args] = rest;
       if (sub === '--help' || sub === '-h') {
@@ -430,6 +434,7 @@ async function main(argv: string[]): Promise<number> {
         return EXIT_OK;
       }
       if (sub === 'sync') return await cmdSync(args, json);
+      if (sub === 'handoff') return await (await import('./handoff-cli.js')).main(args);
       throw new UsageError(
         sub === undefined ? 'Missing command.' : `No such command '${sub}'.`,
         'Usage: secretzero agent [OPTIONS] COMMAND [ARGS]...',

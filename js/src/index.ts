@@ -100,6 +100,8 @@ export type {
 } from '../wasm/api.js';
 export { SecretZeroError, isSecretZeroError } from './errors.js';
 export type { SecretZeroErrorInit } from './errors.js';
+export { STEP_TRUST_NOTICE, classifyStep, stepKind } from './steps.js';
+export type { StepClass, StepKind } from './steps.js';
 
 /**
  * Environment variables: `process.env` can be passed as it is (`undefined` entries are

@@ -16,6 +16,7 @@
 
 import { call } from '../wasm/agent.cjs';
 import { setBackend } from './core.js';
+import type { Handoff, HandoffOptions } from './handoff.js';
 
 setBackend(call);
 
@@ -27,6 +28,27 @@ export type {
   SyncProjectResult,
   WrittenFile,
 } from './project.js';
+export type { Handoff, HandoffOptions, HandoffOutcome, HandoffStatus } from './handoff.js';
+
+/**
+ * Start a human hand-off for a secret that needs a value: a one-time page on 127.0.0.1 where
+ * a person types the value, which is then stored in the secret's targets and the lockfile. The
+ * caller gets the link (give it to the person; never log it) and, in `done`, only the outcome.
+ * Loaded on first use (`node:http`), so importing the package stays cheap.
+ *
+ * @example
+ * ```ts
+ * const h = await startHandoff({ cwd: repo, name: 'stripe_api_key' });
+ * console.log(`Open ${h.url} (expires ${h.expiresAt.toISOString()})`);
+ * console.log((await h.done).status); // "stored"
+ * ```
+ * @throws {@link SecretZeroError} `UNKNOWN_REFERENCE` for an unknown secret, `USAGE` when it
+ * needs no value (already synced, or generated), or what a dry-run sync of the project throws.
+ */
+export async function startHandoff(options: HandoffOptions): Promise<Handoff> {
+  const m = await import('./handoff.js');
+  return m.startHandoff(options);
+}
 
 /**
  * Does nothing in Node (the core is ready at import); exists so that code shared with the

@@ -9,3 +9,6 @@ function onError(e: unknown): string | undefined {
 }
 void agent.syncProject({ dryRun: true }).then((res) => res.report.status);
 void [version, n, onError];
+void agent.startHandoff({ name: 'stripe_api_key' }).then((h) => h.done).then((o) => o.status);
+const stepKind: 'command' | 'url' | 'instruction' = agent.stepKind('curl https://example.com');
+void stepKind;

@@ -2,6 +2,7 @@
 import {
   agentSync,
   classifySecret,
+  classifyStep,
   collectIdentity,
   formatReport,
   generateSecret,
@@ -9,6 +10,8 @@ import {
   isSecretZeroError,
   parseSecretfile,
   SecretZeroError,
+  STEP_TRUST_NOTICE,
+  startHandoff,
   syncProject,
   targetFiles,
   validateSecretfile,
@@ -19,7 +22,11 @@ import type {
   Diagnostic,
   ErrorCode,
   FileWrite,
+  Handoff,
+  HandoffOutcome,
+  HandoffStatus,
   PendingSecret,
+  StepKind,
   SyncReport,
   SyncStatus,
   WrittenFile,
@@ -84,3 +91,14 @@ try {
 }
 const id: Record<string, string | number> = collectIdentity({ git: false });
 void [v, diags, valid, password, files, status, w, text, id];
+
+// The hand-off and the step classifier.
+const handoff: Handoff = await startHandoff({ name: 'stripe_api_key', cwd: '.', expiresInSeconds: 60 });
+const link: string = handoff.url;
+const outcome: HandoffOutcome = await handoff.done;
+const ended: HandoffStatus = handoff.status();
+const kind: StepKind = classifyStep('gh auth token').kind;
+const notice: string = STEP_TRUST_NOTICE;
+// @ts-expect-error a hand-off needs the secret's name
+void startHandoff({ cwd: '.' });
+void [link, outcome.status, outcome.files?.[0]?.path, ended, kind, notice];
