@@ -229,9 +229,9 @@ pub struct SyncResponse {
 pub const SZ_AGENT_MESSAGE: &str = "Manual intervention required while SZ_AGENT is enabled; unset SZ_AGENT or resolve secrets outside the agent workflow";
 
 /// What every stage needs: the parsed, lane-applied Secretfile and the resolved paths.
-struct Prepared {
-    secretfile: Secretfile,
-    warnings: Vec<Diagnostic>,
+pub(crate) struct Prepared {
+    pub(crate) secretfile: Secretfile,
+    pub(crate) warnings: Vec<Diagnostic>,
     lane: Lane,
     lockfile_path: String,
     lockfile_display: String,
@@ -260,7 +260,7 @@ fn parse_with(req: &SyncRequest, var_files: Vec<VarFile>) -> crate::parse::Parse
 
 /// Parse, select the lane, re-parse with the lane's var files, apply its target profile.
 /// With `strict`, every lane var file must have been provided by the host.
-fn prepare(req: &SyncRequest, strict: bool) -> Result<Prepared, Error> {
+pub(crate) fn prepare(req: &SyncRequest, strict: bool) -> Result<Prepared, Error> {
     let dir = paths::dirname(&req.secretfile_path);
     let first = parse_with(req, req.var_files.clone());
     if !first.is_valid() {

@@ -20,9 +20,10 @@ import { setBackend } from './core.js';
 setBackend(call);
 
 export * from './index.js';
-export { collectIdentity, syncProject } from './project.js';
+export { collectIdentity, projectInstructions, syncProject } from './project.js';
 export type {
   CollectIdentityOptions,
+  ProjectInstructionsOptions,
   SyncProjectOptions,
   SyncProjectResult,
   WrittenFile,
