@@ -87,3 +87,41 @@ export function snapshot(dir) {
     }),
   );
 }
+
+// The reference CLI (Python secretzero 0.14.23), when installed: `make setup` runs
+// ../shared/oracle/setup.sh when that exists. Tests that compare with it skip without it.
+const ORACLE_SETUP = path.resolve(root, '../shared/oracle');
+const ORACLE_VENV = process.env.SZ_ORACLE_VENV ?? path.join(os.homedir(), '.cache/secretzero-oracle/venv');
+/** The reference CLI's executable. */
+export const oracleBin = path.join(ORACLE_VENV, 'bin/secretzero');
+/** The Python of the reference CLI's venv (has PyYAML and python-dotenv). */
+export const oraclePython = path.join(ORACLE_VENV, 'bin/python');
+/** `false` when the reference CLI is installed, else the reason to skip (for `{ skip }`). */
+export const noOracle =
+  fs.existsSync(ORACLE_SETUP) && fs.existsSync(oracleBin)
+    ? false
+    : `reference CLI not installed (needs ${path.relative(root, ORACLE_SETUP)} and ${ORACLE_VENV}; run \`make setup\`)`;
+
+/**
+ * Run the reference CLI in `cwd` (it writes there), with a scrubbed environment like
+ * ../shared/oracle/run.sh: PATH, a throwaway HOME, UTF-8 locale, plus `env`.
+ */
+export function oracle(args, { cwd, env = {} } = {}) {
+  const home = tempDir('sz-oracle-home-');
+  const r = spawnSync(oracleBin, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: {
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      HOME: home,
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C.UTF-8',
+      PYTHONIOENCODING: 'utf-8',
+      COLUMNS: '80',
+      ...env,
+    },
+  });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
