@@ -123,6 +123,10 @@ pub fn instructions(r: &InstructionsRequest) -> Result<InstructionsResponse, Err
         );
         d = match crate::suggest::did_you_mean(n, &names) {
             Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+            None if names.len() <= 12 => d.with_hint(format!(
+                "the secrets of this Secretfile: {}",
+                names.join(", ")
+            )),
             None => d.with_hint("check the name against the Secretfile's `secrets`"),
         };
         warnings.push(d);

@@ -237,36 +237,39 @@ function errorDocument(e: ErrorLike): string {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** Levenshtein distance (for "did you mean"). */
+/** Edit distance with adjacent transpositions (for "did you mean"). */
 function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number): number => d[i]?.[j] ?? 0;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    const row = d[i] ?? [];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(
-        (prev[j] ?? 0) + 1,
-        (cur[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        v = Math.min(v, at(i - 2, j - 2) + 1);
+      }
+      row[j] = v;
     }
-    prev = cur;
   }
-  return prev[b.length] ?? 0;
+  return at(a.length, b.length);
 }
 
+/** " Did you mean 'x'?" when a candidate is a plausible typo of `word` (as the core's suggest.rs). */
 function didYouMean(word: string, candidates: readonly string[]): string {
+  const limit = word.length <= 4 ? 1 : word.length <= 9 ? 2 : 3;
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
-    const d = distance(word, c);
+    const d = distance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD) {
       bestD = d;
       best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3))
-    ? ` Did you mean '${best}'?`
-    : '';
+  return best !== undefined && bestD <= limit ? ` Did you mean '${best}'?` : '';
 }
 
 /** Every command takes these. */

@@ -11,8 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { cli, noOracle, oracle, root } from './helpers.mjs';
-import { tempDir } from './helpers.mjs';
+import { cli, noOracle, oracleAsync, root, tempDir } from './helpers.mjs';
 
 const FIXTURES = path.join(root, 'tests/fixtures');
 
@@ -169,7 +168,7 @@ const CASES = [
   },
 ];
 
-describe('environments, var files and target profiles (CLI end to end)', () => {
+describe('environments, var files and target profiles (CLI end to end)', { concurrency: true }, () => {
   for (const c of CASES) {
     test(c.name, async (t) => {
       const dir = project(c.fixture, c.extra);
@@ -193,7 +192,7 @@ describe('environments, var files and target profiles (CLI end to end)', () => {
       // The same run through the reference CLI, in its own copy.
       const refDir = project(c.fixture, c.extra);
       const refBefore = files(refDir);
-      const rr = oracle(['agent', 'sync', '--json', ...c.args], { cwd: refDir });
+      const rr = await oracleAsync(['agent', 'sync', '--json', ...c.args], { cwd: refDir });
       assert.equal(rr.status, 0, rr.stderr);
       const ref = JSON.parse(rr.stdout);
       const refLane = c.lane(refDir);
@@ -229,7 +228,7 @@ describe('environments, var files and target profiles (CLI end to end)', () => {
     ['an unknown lane is an error naming the known lanes', 'err-env-unknown-lane', ['-e', 'qa'], /qa[\s\S]*dev[\s\S]*prod/],
     ['-e without an environments map is an error', 'err-env-without-environments', ['-e', 'prod'], /environments/],
   ]) {
-    test(name, (t) => {
+    test(name, async (t) => {
       const dir = project(fixture);
       const before = files(dir);
       const r = cli(['agent', 'sync', '--json', ...args], { cwd: dir });
@@ -245,7 +244,7 @@ describe('environments, var files and target profiles (CLI end to end)', () => {
         return;
       }
       const refDir = project(fixture);
-      const rr = oracle(['agent', 'sync', '--json', ...args], { cwd: refDir });
+      const rr = await oracleAsync(['agent', 'sync', '--json', ...args], { cwd: refDir });
       assert.equal(rr.status, 1, 'the reference exits 1 too');
       assert.match(rr.stdout + rr.stderr, pattern);
     });
