@@ -520,6 +520,7 @@ async function interactiveSync(api: Api, options: SyncProjectOptions): Promise<S
           break;
         }
       }
+      await prompter.finish();
       if (prompter.aborted !== undefined) throw prompter.aborted;
     } catch (e) {
       prompter.close();

@@ -76,6 +76,19 @@ export class Prompter {
     return this.abort;
   }
 
+  /**
+   * After the last question: let keys already typed arrive, and treat a Ctrl-C among them
+   * (pressed while the last answer was being checked) as an interrupt. Then restore the
+   * terminal.
+   */
+  async finish(): Promise<void> {
+    if (this.started) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.tty && this.buffer.includes('\u0003')) this.fail(new PromptAbort('interrupt'));
+    }
+    this.close();
+  }
+
   /** Restore the terminal and stop reading (idempotent). */
   close(): void {
     if (!this.started) return;
