@@ -21,13 +21,16 @@ CLIPPY_FEATURES ?= --all-features
 # -O3 or -Os (see README, "Size and speed").
 WASM_OPT_LEVEL ?= O3
 ORACLE_SETUP := ../shared/oracle/setup.sh
+# A Python with PyYAML and python-dotenv for the format round trips: the reference CLI's venv
+# (make setup), else the system python3 when it has them.
+ORACLE_VENV ?= $(or $(SZ_ORACLE_VENV),$(HOME)/.cache/secretzero-oracle/venv)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PKG_INPUTS := $(shell find src js/src -type f 2>/dev/null) Cargo.toml Cargo.lock \
 	js/tsconfig.json js/tsconfig.cjs.json js/package.template.json scripts/build.mjs \
 	README.md CHANGELOG.md LICENSE secretfile.schema.json
 
-.PHONY: help setup deps build test test-rust test-wasm test-js test-surfaces demo bench clean
+.PHONY: help setup deps build test test-rust test-wasm test-js test-formats test-surfaces demo bench clean
 
 help:
 	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
@@ -71,6 +74,7 @@ test: deps
 	$(MAKE) test-rust
 	$(MAKE) test-wasm
 	$(MAKE) build
+	$(MAKE) test-formats
 	$(MAKE) test-js
 	$(MAKE) test-surfaces
 
@@ -83,6 +87,22 @@ test-rust:
 # tests/wasm.rs in Node through wasm-bindgen-test-runner (.cargo/config.toml).
 test-wasm:
 	cargo test --locked --target wasm32-unknown-unknown --features wasm --test wasm
+
+# Every target format read back by a standard parser of that format: npm dotenv, python-dotenv,
+# PyYAML, tomllib (and Terraform for tfvars when it is on PATH). The cases are written by the
+# Rust test `roundtrip_fixture_is_current`, so they always match the encoders. A check whose
+# parser cannot be found is skipped with a message saying how to get it.
+test-formats:
+	node scripts/dotenv-roundtrip.mjs
+	@py=""; for p in "$(ORACLE_VENV)/bin/python" python3; do \
+	  if command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys, dotenv, yaml; assert sys.version_info >= (3, 11)' 2>/dev/null; then py="$$p"; break; fi; \
+	done; \
+	if [ -z "$$py" ]; then \
+	  echo "test-formats: SKIPPED python-dotenv, PyYAML and tomllib round trips: no Python >= 3.11 with python-dotenv and PyYAML (run \`make setup\` for the reference CLI's venv, or pip install python-dotenv PyYAML)"; \
+	else \
+	  echo "$$py scripts/dotenv-roundtrip.py" && "$$py" scripts/dotenv-roundtrip.py && \
+	  echo "$$py scripts/formats-roundtrip.py" && "$$py" scripts/formats-roundtrip.py; \
+	fi
 
 # The packed tarball installed like a user would, its types checked by strict consumers, then
 # the node:test suites (ESM, CommonJS, browser entry, CLI, end-to-end sync).

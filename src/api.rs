@@ -18,6 +18,9 @@
 //! - `status` ([`crate::status::StatusRequest`]) → [`crate::status::StatusReport`]
 //! - `format_report` ([`FormatRequest`]) → [`FormatResponse`]
 //! - `format_diagnostics` ([`DiagnosticsRequest`]) → [`FormatResponse`]
+//! - `instructions` ([`crate::instructions::InstructionsRequest`]) →
+//!   [`crate::instructions::InstructionsResponse`]
+//! - `format_instructions` ([`FormatInstructionsRequest`]) → [`FormatResponse`]
 //! - `schema` → the Secretfile's JSON Schema (a JSON object)
 
 use serde::de::DeserializeOwned;
@@ -204,6 +207,59 @@ pub struct DiagnosticsRequest {
     pub color: bool,
 }
 
+/// `format_instructions` request.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct FormatInstructionsRequest {
+    /// The instructions, as returned by `instructions`.
+    pub instructions: crate::instructions::InstructionsResponse,
+    /// `text` (default) or `json` (the reference's `{scope, total, secrets}` document).
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub format: ReportFormat,
+    /// Every instruction field, not only summary and steps (`--detailed`). Default false.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub detailed: bool,
+    /// Text only: no header line (one secret shown on its own). Default false.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub bare: bool,
+    /// Text only: ANSI colours. Default false.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub color: bool,
+    /// Text only: line width. Default 80.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub width: Option<usize>,
+}
+
+/// `format_instructions`.
+pub fn format_instructions(r: &FormatInstructionsRequest) -> FormatResponse {
+    let text = match r.format {
+        ReportFormat::Json => format!(
+            "{}\n",
+            crate::pyjson::dumps_pretty(&crate::instructions::json_payload(
+                &r.instructions,
+                r.detailed
+            ))
+        ),
+        ReportFormat::Text => crate::human::render_instructions(
+            &r.instructions,
+            &crate::human::InstructionsTextOptions {
+                text: crate::human::TextOptions {
+                    color: r.color,
+                    width: r.width.unwrap_or(80),
+                },
+                detailed: r.detailed,
+                bare: r.bare,
+            },
+        ),
+    };
+    FormatResponse { text }
+}
+
 /// The `--json` error document: `{"error": {code, message, line, column}, "diagnostics": [...]}`.
 pub fn error_document(e: &Error) -> serde_json::Value {
     serde_json::json!({
@@ -297,6 +353,13 @@ pub fn call(op: &str, input: &str) -> String {
                 }),
             )
         }
+        "instructions" => respond(
+            request::<crate::instructions::InstructionsRequest>(op, input)
+                .and_then(|r| crate::instructions::instructions(&r)),
+        ),
+        "format_instructions" => respond(
+            request::<FormatInstructionsRequest>(op, input).map(|r| format_instructions(&r)),
+        ),
         "schema" => {
             match serde_json::from_str::<serde_json::Value>(crate::schema::SECRETFILE_SCHEMA) {
                 Ok(v) => respond(Ok(v)),

@@ -231,6 +231,125 @@ pub fn render(report: &SyncReport, opts: &TextOptions) -> String {
     text
 }
 
+/// Options of [`render_instructions`].
+#[derive(Clone, Debug, Default)]
+pub struct InstructionsTextOptions {
+    /// Colours and width.
+    pub text: TextOptions,
+    /// Also prerequisites, required tools, automation, estimated time, fallback and docs
+    /// (`--detailed`).
+    pub detailed: bool,
+    /// Leave out the `Agent instructions (N ...)` header and the "No ... secrets" line (for
+    /// one secret shown on its own, as `--interactive` does).
+    pub bare: bool,
+}
+
+/// Render an instructions report as text: the reference's `agent instructions` layout (a
+/// rule per secret, summary, numbered steps with their descriptions; with `detailed`, the
+/// optional sections too). Ends with a newline.
+pub fn render_instructions(
+    r: &crate::instructions::InstructionsResponse,
+    opts: &InstructionsTextOptions,
+) -> String {
+    use crate::instructions::InstructionScope;
+    let width = opts.text.width.max(40);
+    let st = Style {
+        color: opts.text.color,
+    };
+    let mut out: Vec<String> = Vec::new();
+    let pending = r.scope == InstructionScope::Pending;
+    if r.secrets.is_empty() {
+        if !opts.bare {
+            out.push(st.dim(if pending {
+                "No pending secrets with agent instructions"
+            } else {
+                "No secrets with agent instructions"
+            }));
+        }
+    } else if !opts.bare {
+        out.push(String::new());
+        let label = if pending {
+            "pending manual"
+        } else {
+            "all configured"
+        };
+        let plural = if r.secrets.len() == 1 { "" } else { "s" };
+        out.push(format!(
+            "{} ({} {label} secret{plural})",
+            st.bold("Agent instructions"),
+            r.secrets.len()
+        ));
+    }
+    let section = |out: &mut Vec<String>, title: &str, lines: Option<&Vec<String>>| {
+        if let Some(lines) = lines.filter(|l| !l.is_empty()) {
+            out.push(String::new());
+            out.push(st.yellow(&format!("  {title}:")));
+            for l in lines {
+                out.extend(wrap(&format!("    • {l}"), width, 6));
+            }
+        }
+    };
+    for (name, entry) in &r.secrets {
+        let ai = &entry.instructions;
+        out.push(String::new());
+        out.push(st.cyan(&rule(name, width)));
+        out.extend(wrap(&format!("  Summary: {}", ai.summary), width, 11));
+        if opts.detailed {
+            section(&mut out, "Prerequisites", ai.prerequisites.as_ref());
+            section(&mut out, "Required tools", ai.required_tools.as_ref());
+        }
+        if !ai.steps.is_empty() {
+            out.push(String::new());
+            out.push(st.bold("  Steps:"));
+            for (i, step) in ai.steps.iter().enumerate() {
+                let marker = format!("    {}. ", i + 1);
+                let indent = display_width(&marker);
+                let optional = if step.required { "" } else { " (optional)" };
+                out.extend(wrap(
+                    &format!("{marker}{}{optional}", step.action),
+                    width,
+                    indent,
+                ));
+                if !step.description.is_empty() {
+                    let desc = format!("{}{}", " ".repeat(indent), step.description);
+                    out.extend(wrap(&desc, width, indent).into_iter().map(|l| st.dim(&l)));
+                }
+            }
+        }
+        if !opts.detailed {
+            continue;
+        }
+        let mut extra = Vec::new();
+        let hint = ai
+            .automation_hint
+            .clone()
+            .filter(|h| !h.is_empty())
+            .or_else(|| ai.automation_level.map(|l| l.as_str().replace('_', " ")));
+        if let Some(h) = hint {
+            extra.extend(wrap(&format!("  Automation: {h}"), width, 4));
+        }
+        if let Some(t) = ai.estimated_time.as_deref().filter(|t| !t.is_empty()) {
+            extra.extend(wrap(&format!("  Estimated time: {t}"), width, 4));
+        }
+        if let Some(f) = ai.fallback.as_deref().filter(|f| !f.is_empty()) {
+            extra.extend(wrap(&format!("  Fallback: {f}"), width, 4));
+        }
+        if let Some(d) = ai.documentation_url.as_deref().filter(|d| !d.is_empty()) {
+            extra.push(format!("  Docs: {d}"));
+        }
+        if !extra.is_empty() {
+            out.push(String::new());
+            out.extend(extra);
+        }
+    }
+    if out.is_empty() {
+        return String::new();
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
 /// Diagnostics as `FILE:LINE:COL: error[CODE]: message` lines, each followed by an indented
 /// `hint:` line when there is one (what the CLI prints to stderr).
 pub fn render_diagnostics(file: &str, diagnostics: &[crate::Diagnostic], color: bool) -> String {
@@ -485,6 +604,84 @@ mod tests {
             },
         );
         assert!(text.contains("\x1b[1;32m✅"));
+    }
+
+    fn instructions_of(
+        scope: crate::instructions::InstructionScope,
+    ) -> crate::instructions::InstructionsResponse {
+        let mut ai = sample().pending_secrets["stripe_api_key"].clone();
+        ai.instructions.prerequisites = Some(vec!["A company email".into()]);
+        ai.instructions.required_tools = Some(vec!["curl".into(), "jq".into()]);
+        ai.instructions.fallback = Some("Ask finance".into());
+        ai.instructions.steps[1].required = false;
+        let mut secrets = indexmap::IndexMap::new();
+        secrets.insert("stripe_api_key".to_string(), ai);
+        crate::instructions::InstructionsResponse {
+            scope,
+            total: 1,
+            secrets,
+            warnings: vec![],
+        }
+    }
+
+    // The layout of the reference's `agent instructions` (checked against its output for the
+    // instr-all-fields fixture), with the "(optional)" marker of our sync report.
+    #[test]
+    fn instructions_concise_and_detailed() {
+        use crate::instructions::InstructionScope;
+        let r = instructions_of(InstructionScope::Pending);
+        let concise = render_instructions(&r, &InstructionsTextOptions::default());
+        assert!(concise.starts_with("\nAgent instructions (1 pending manual secret)\n\n───"));
+        assert!(concise.contains(
+            "  Summary: Sign up for Stripe and generate API key\n\n  Steps:\n    1. Visit https://dashboard.stripe.com/register\n       Create a Stripe account\n    2. Navigate to Developers > API Keys (optional)\n"
+        ));
+        assert!(!concise.contains("Prerequisites") && !concise.contains("Docs:"));
+        let detailed = render_instructions(
+            &r,
+            &InstructionsTextOptions {
+                detailed: true,
+                ..InstructionsTextOptions::default()
+            },
+        );
+        assert!(detailed.contains(
+            "\n\n  Prerequisites:\n    • A company email\n\n  Required tools:\n    • curl\n    • jq\n\n  Steps:\n"
+        ));
+        assert!(detailed.ends_with(
+            "\n\n  Automation: Manual only – requires email verification\n  Estimated time: 5-10 minutes\n  Fallback: Ask finance\n  Docs: https://stripe.com/docs/keys\n"
+        ));
+        let bare = render_instructions(
+            &r,
+            &InstructionsTextOptions {
+                bare: true,
+                ..InstructionsTextOptions::default()
+            },
+        );
+        assert!(bare.starts_with("\n───"));
+        let all = render_instructions(
+            &instructions_of(InstructionScope::All),
+            &InstructionsTextOptions::default(),
+        );
+        assert!(all.starts_with("\nAgent instructions (1 all configured secret)\n"));
+    }
+
+    #[test]
+    fn instructions_empty() {
+        use crate::instructions::{InstructionScope, InstructionsResponse};
+        let mut r = InstructionsResponse::default();
+        assert_eq!(
+            render_instructions(&r, &InstructionsTextOptions::default()),
+            "No pending secrets with agent instructions\n"
+        );
+        r.scope = InstructionScope::All;
+        assert_eq!(
+            render_instructions(&r, &InstructionsTextOptions::default()),
+            "No secrets with agent instructions\n"
+        );
+        let bare = InstructionsTextOptions {
+            bare: true,
+            ..InstructionsTextOptions::default()
+        };
+        assert_eq!(render_instructions(&r, &bare), "");
     }
 
     #[test]

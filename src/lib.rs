@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod generate;
 pub mod human;
+pub mod instructions;
 pub mod interpolate;
 pub mod lanes;
 pub mod lockfile;

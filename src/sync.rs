@@ -259,7 +259,7 @@ pub const SZ_AGENT_MESSAGE: &str = "Manual intervention required while SZ_AGENT 
 /// What every stage needs: the parsed, lane-applied Secretfile and the resolved paths.
 pub(crate) struct Prepared {
     pub(crate) secretfile: Secretfile,
-    warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
     lane: Lane,
     lockfile_path: String,
     lockfile_display: String,

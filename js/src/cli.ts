@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
- * The `secretzero` command: `secretzero agent sync` and `secretzero validate`.
+ * The `secretzero` command: `agent sync`, `agent instructions`, `validate` and `schema`.
  *
  * Exit codes: 0 when the command ran (for `agent sync`: whatever the report's status, like the
  * reference CLI, so CI scripts can read the report), 1 when the Secretfile cannot be loaded or
  * the sync cannot run (invalid Secretfile, unreadable or unwritable file, target outside the
- * project), 2 on usage errors (unknown option, missing `-f` file), 3 when `--fail-on` matched.
+ * project) or `--interactive` reached the end of its input, 2 on usage errors (unknown option,
+ * missing `-f` file), 3 when `--fail-on` matched, 130 when `--interactive` was interrupted
+ * (Ctrl-C; nothing is written).
  *
  * With `--json`, stdout holds exactly one JSON document — the report, or on error
  * `{"error": {code, message, line, column}, "diagnostics": [...]}` — and nothing else.
@@ -21,7 +23,9 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 
-import type { Diagnostic, SyncReport } from '../wasm/api.js';
+import type { Diagnostic, Secret, SyncReport } from '../wasm/api.js';
+import type { SyncOptions } from './index.js';
+import type { SyncProjectOptions } from './project.js';
 
 type Api = typeof import('./node.js');
 
@@ -35,6 +39,7 @@ const EXIT_OK = 0;
 const EXIT_ERROR = 1;
 const EXIT_USAGE = 2;
 const EXIT_FAIL_ON = 3;
+const EXIT_INTERRUPTED = 130;
 
 class UsageError extends Error {
   constructor(
@@ -54,10 +59,12 @@ Options:
   -h, --help  Show this message and exit.
 
 Commands:
-  agent     Agent-aware commands (agent sync, agent handoff).
+  agent     Agent-aware commands (agent sync, agent instructions, agent handoff).
   mcp       Serve the tools to AI agents over MCP (stdio).
+  schema    Print the JSON Schema of the Secretfile.
   validate  Validate a Secretfile and report every problem.
-  schema    Print the Secretfile's JSON Schema (for editors).
+
+Run 'secretzero COMMAND --help' for a command's options.
 `;
 
 const AGENT_HELP = `Usage: secretzero agent [OPTIONS] COMMAND [ARGS]...
@@ -65,11 +72,13 @@ const AGENT_HELP = `Usage: secretzero agent [OPTIONS] COMMAND [ARGS]...
   Agent-aware secret synchronisation.
 
 Options:
+  --version   Show the version and exit.
   -h, --help  Show this message and exit.
 
 Commands:
-  handoff  Let a person enter a secret's value on a one-time local page.
-  sync     Generate what can be generated; give instructions for the rest.
+  handoff       Let a person enter a secret's value on a one-time local page.
+  instructions  Print the instructions of the secrets that need a person.
+  sync          Generate what can be generated; give instructions for the rest.
 `;
 
 const SYNC_HELP = `Usage: secretzero agent sync [OPTIONS]
@@ -89,16 +98,60 @@ Options:
   -e, --environment TEXT  Named environment profile
   --dry-run               Preview changes without applying them
   --json                  Output the report as JSON (exactly one document on stdout)
+  --interactive           Ask for the value of each pending secret (input hidden),
+                          check it, store it in its targets and the lockfile
   --refresh/--no-refresh  Refresh lockfile target validity before sync (default: on)
   --allow-scripts         Let \`script\` secrets run (otherwise they need approval)
   --fail-on [pending|failed]
                           Exit 3 when a secret is failed (\`failed\`), or pending or
                           failed (\`pending\`)
+  --version               Show the version and exit.
   -h, --help              Show this message and exit.
 
+--interactive: for each pending secret, its instructions, then "Have you
+obtained the value?" y = type it (nothing is shown), n or Enter = not now,
+s = skip, q = stop asking. A value that fails the secret's \`validation\` is
+refused with the reason and asked again. Nothing is written until the last
+answer; Ctrl-C or the end of input aborts and leaves every file as it was.
+Not with --json (pass values to scripts through UPPER_NAME variables instead).
+
 Exit status: 0 when the sync ran (whatever its status), 1 when the Secretfile
-cannot be loaded or a file cannot be read or written, 2 on usage errors, 3 when
---fail-on matched.
+cannot be loaded, a file cannot be read or written, or --interactive reached
+the end of its input, 2 on usage errors, 3 when --fail-on matched, 130 when
+--interactive was interrupted.
+`;
+
+const INSTRUCTIONS_HELP = `Usage: secretzero agent instructions [OPTIONS]
+
+  Print the instructions of the secrets that still need a person: the secrets
+  \`agent sync\` would report as pending (not in the lockfile, not generatable,
+  no value in their UPPER_NAME variable). Writes nothing.
+
+Options:
+  -f, --file PATH         Path to Secretfile (default: Secretfile.yml)
+  -l, --lockfile PATH     Path to lockfile (default: derived from the Secretfile)
+  -v, --var-file PATH     Variable file to merge (repeatable)
+  -e, --environment TEXT  Named environment profile
+  -s, --secret NAME       Only this secret (repeatable)
+  --all                   Every secret that has agent_instructions
+  --detailed              Also prerequisites, tools, timing, fallback and docs
+  --format [text|json]    Output format (default: text)
+  --json                  Same as --format json: {scope, total, secrets}
+  --version               Show the version and exit.
+  -h, --help              Show this message and exit.
+
+Exit status: 0 when the instructions were printed (also when there are none),
+1 when the Secretfile cannot be loaded, 2 on usage errors.
+`;
+
+const SCHEMA_HELP = `Usage: secretzero schema [OPTIONS]
+
+  Print the JSON Schema (draft 2020-12) of the Secretfile, for editors and
+  validators: secretzero schema > secretfile.schema.json
+
+Options:
+  --version   Show the version and exit.
+  -h, --help  Show this message and exit.
 `;
 
 const VALIDATE_HELP = `Usage: secretzero validate [OPTIONS]
@@ -109,6 +162,7 @@ Options:
   -f, --file PATH         Path to Secretfile (default: Secretfile.yml)
   --json                  Output the result as JSON (also: --format json)
   --format [text|json]    Output format (default: text)
+  --version               Show the version and exit.
   -h, --help              Show this message and exit.
 
 Exit status: 0 when the Secretfile is valid (warnings allowed), 1 when it is
@@ -183,17 +237,102 @@ function errorDocument(e: ErrorLike): string {
   )}\n`;
 }
 
-function parse(
-  argv: string[],
-  options: NonNullable<ParseArgsConfig['options']>,
-  usage: string,
-): ReturnType<typeof parseArgs> {
-  try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
-  } catch (e) {
-    // parseArgs messages name the option, never an option's value.
-    throw new UsageError(e instanceof Error ? e.message : String(e), usage);
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Edit distance with adjacent transpositions (for "did you mean"). */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number): number => d[i]?.[j] ?? 0;
+  for (let i = 1; i <= a.length; i++) {
+    const row = d[i] ?? [];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        v = Math.min(v, at(i - 2, j - 2) + 1);
+      }
+      row[j] = v;
+    }
   }
+  return at(a.length, b.length);
+}
+
+/** " Did you mean 'x'?" when a candidate is a plausible typo of `word` (as the core's suggest.rs). */
+function didYouMean(word: string, candidates: readonly string[]): string {
+  const limit = word.length <= 4 ? 1 : word.length <= 9 ? 2 : 3;
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestD <= limit ? ` Did you mean '${best}'?` : '';
+}
+
+/** Every command takes these. */
+const COMMON: Options = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+};
+
+function parse(argv: string[], options: Options, usage: string): ReturnType<typeof parseArgs> {
+  const all = { ...options, ...COMMON };
+  try {
+    return parseArgs({ args: argv, options: all, strict: true, allowPositionals: false });
+  } catch (e) {
+    // parseArgs messages name the option, never an option's value; ours say what to do.
+    const code = (e as { code?: string }).code;
+    const message = e instanceof Error ? e.message : String(e);
+    const m = /'([^']+)'/.exec(message);
+    const arg = m?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const names = Object.entries(all).flatMap(([k, o]) => [`--${k}`, ...(o.short ? [`-${o.short}`] : [])]);
+      throw new UsageError(`No such option: ${arg}.${didYouMean(arg.split('=')[0] ?? arg, names)}`, usage);
+    }
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      throw new UsageError(
+        `Got unexpected extra argument (${arg}). This command takes options only.`,
+        usage,
+      );
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const flag = arg.replace(/ <value>$/, '');
+      throw new UsageError(
+        message.includes('does not take an argument')
+          ? `Option '${flag}' does not take a value.`
+          : `Option '${flag}' requires a value.`,
+        usage,
+      );
+    }
+    throw new UsageError(message, usage);
+  }
+}
+
+/** `--help` / `--version` of a command; undefined when neither was given. */
+function helpOrVersion(v: Record<string, unknown>, help: string): number | undefined {
+  if (v['help'] === true) {
+    out(help);
+    return EXIT_OK;
+  }
+  if (v['version'] === true) {
+    printVersion();
+    return EXIT_OK;
+  }
+  return undefined;
+}
+
+function printVersion(): void {
+  // The package version is the core's (the build takes both from Cargo.toml); reading it
+  // from package.json spares compiling the core.
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  out(`secretzero, version ${pkg.version} (@secretzero/agent)\n`);
 }
 
 function requireFile(flag: string, p: string, usage: string): void {
@@ -209,33 +348,38 @@ async function loadApi(): Promise<Api> {
   return import('./node.js');
 }
 
+const SYNC_OPTIONS: Options = {
+  file: { type: 'string', short: 'f' },
+  lockfile: { type: 'string', short: 'l' },
+  'var-file': { type: 'string', short: 'v', multiple: true },
+  environment: { type: 'string', short: 'e' },
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+  interactive: { type: 'boolean' },
+  refresh: { type: 'boolean' },
+  'no-refresh': { type: 'boolean' },
+  'allow-scripts': { type: 'boolean' },
+  'fail-on': { type: 'string' },
+};
+
 async function cmdSync(argv: string[], json: boolean): Promise<number> {
   const usage = 'Usage: secretzero agent sync [OPTIONS]';
-  const { values: v } = parse(
-    argv,
-    {
-      file: { type: 'string', short: 'f' },
-      lockfile: { type: 'string', short: 'l' },
-      'var-file': { type: 'string', short: 'v', multiple: true },
-      environment: { type: 'string', short: 'e' },
-      'dry-run': { type: 'boolean' },
-      json: { type: 'boolean' },
-      refresh: { type: 'boolean' },
-      'no-refresh': { type: 'boolean' },
-      'allow-scripts': { type: 'boolean' },
-      'fail-on': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    usage,
-  );
-  if (v['help'] === true) {
-    out(SYNC_HELP);
-    return EXIT_OK;
-  }
+  const { values: v } = parse(argv, SYNC_OPTIONS, usage);
+  const early = helpOrVersion(v, SYNC_HELP);
+  if (early !== undefined) return early;
   const failOn = v['fail-on'] as string | undefined;
   if (failOn !== undefined && failOn !== 'pending' && failOn !== 'failed') {
     throw new UsageError(
       `Invalid value for '--fail-on': '${failOn}' is not one of 'pending', 'failed'.`,
+      usage,
+    );
+  }
+  const interactive = v['interactive'] === true;
+  if (interactive && json) {
+    throw new UsageError(
+      "--interactive cannot be used with --json: the JSON report is for programs, which can " +
+        'hand values in through UPPER_NAME environment variables (e.g. STRIPE_API_KEY=...). ' +
+        'Drop --json to answer the questions yourself.',
       usage,
     );
   }
@@ -245,19 +389,26 @@ async function cmdSync(argv: string[], json: boolean): Promise<number> {
   for (const f of varFiles) requireFile("'-v' / '--var-file'", f, usage);
 
   const api = await loadApi();
+  const options: SyncProjectOptions = {
+    cwd: process.cwd(),
+    file,
+    lockfilePath: v['lockfile'] as string | undefined,
+    varFiles,
+    environment: v['environment'] as string | undefined,
+    env: process.env,
+    dryRun: v['dry-run'] === true,
+    refresh: v['no-refresh'] === true ? false : undefined,
+    allowScripts: v['allow-scripts'] === true,
+  };
   let report: SyncReport;
   try {
-    ({ report } = await api.syncProject({
-      cwd: process.cwd(),
-      file,
-      lockfilePath: v['lockfile'] as string | undefined,
-      varFiles,
-      environment: v['environment'] as string | undefined,
-      env: process.env,
-      dryRun: v['dry-run'] === true,
-      refresh: v['no-refresh'] === true ? false : undefined,
-      allowScripts: v['allow-scripts'] === true,
-    }));
+    if (interactive) {
+      const r = await interactiveSync(api, options);
+      if (typeof r === 'number') return r;
+      report = r;
+    } else {
+      ({ report } = await api.syncProject(options));
+    }
   } catch (e) {
     return reportError(api, e, file, json);
   }
@@ -284,6 +435,164 @@ async function cmdSync(argv: string[], json: boolean): Promise<number> {
   return EXIT_OK;
 }
 
+/**
+ * `agent sync --interactive`: plan (dry run), ask for each pending secret's value, check each
+ * answer with another dry run (the core applies the secret's `validation`), then run ONE sync
+ * with every accepted value and apply its writes. Nothing is written before the last answer,
+ * so Ctrl-C or the end of input leaves every file as it was. The conversation goes to stderr;
+ * stdout gets the same report as without `--interactive`. No value is ever printed.
+ *
+ * Returns the report, or an exit code when the person aborted.
+ */
+async function interactiveSync(api: Api, options: SyncProjectOptions): Promise<SyncReport | number> {
+  const { openProject } = await import('./project.js');
+  const { Prompter, PromptAbort } = await import('./prompt.js');
+  const project = await openProject(options);
+  const request = project.request;
+  const plan = api.agentSync({ ...request, dryRun: true }).report;
+  const names = Object.keys(plan.pending_secrets);
+  const color = useColor(process.stderr);
+  const width =
+    process.stderr.isTTY && process.stderr.columns > 0 ? process.stderr.columns : terminalWidth();
+  const say = (s: string): void => err(`${s}\n`);
+  const values: Record<string, string> = {};
+
+  if (names.length === 0 && plan.sz_agent && Object.keys(plan.failed_secrets).length > 0) {
+    say(
+      paint(color, '33', '--interactive: SZ_AGENT is set, so secrets that need a person are ' +
+        'failures and nothing is asked (unset SZ_AGENT to answer them).'),
+    );
+  }
+  if (names.length > 0) {
+    const parsed = api.parseSecretfile(request.text, { env: request.env, varFiles: request.varFiles });
+    const secrets = new Map((parsed.secretfile?.secrets ?? []).map((s) => [s.name, s]));
+    const prompter = new Prompter(process.stdin, process.stderr);
+    say('');
+    say(paint(color, '1;33', `⏳ ${names.length} secret(s) need a value from you.`));
+    say(
+      '   y: type it now (nothing is shown)   n or Enter: not now   s: skip   q: stop asking\n' +
+        '   Nothing is written until the last answer; Ctrl-C aborts and writes nothing.',
+    );
+    try {
+      questions: for (const name of names) {
+        const entry = plan.pending_secrets[name];
+        if (entry === undefined) continue;
+        err(
+          api.formatInstructions(
+            { scope: 'pending', total: 1, secrets: { [name]: entry }, warnings: [] },
+            { bare: true, detailed: true, color, width },
+          ),
+        );
+        const secret = secrets.get(name);
+        if (secret?.kind.startsWith('templates.') === true) {
+          say(`'${name}' is a template secret (one value per field): it cannot be entered here and stays pending.`);
+          continue;
+        }
+        for (;;) {
+          const answer = (
+            await prompter.ask(`\nHave you obtained the value for '${name}'? [y/N/s(kip)/q(uit)] `)
+          )
+            .trim()
+            .toLowerCase();
+          if (answer === 'q' || answer === 'quit') {
+            const n = Object.keys(values).length;
+            say(`Stopped asking: ${n} value(s) entered ${project.dryRun ? 'checked' : 'will be stored'}.`);
+            break questions;
+          }
+          if (answer === 's' || answer === 'skip') {
+            say(`Skipped '${name}'.`);
+            break;
+          }
+          if (answer === '' || answer === 'n' || answer === 'no') {
+            say(`'${name}' stays pending.`);
+            break;
+          }
+          if (answer !== 'y' && answer !== 'yes') {
+            say('Please answer y, n, s or q.');
+            continue;
+          }
+          const accepted = await askValue(api, prompter, request, values, name, secret, color, say);
+          if (accepted !== undefined) {
+            values[name] = accepted;
+            say(
+              paint(color, '32', `✅ Value received for ${name}`) +
+                (project.dryRun ? ' (checked; --dry-run stores nothing)' : ' (stored when you finish)'),
+            );
+          }
+          break;
+        }
+      }
+      await prompter.finish();
+      if (prompter.aborted !== undefined) throw prompter.aborted;
+    } catch (e) {
+      prompter.close();
+      if (e instanceof PromptAbort) {
+        say(
+          paint(color, '31', e.reason === 'interrupt' ? 'Aborted (Ctrl-C)' : 'Aborted (end of input)') +
+            ': nothing was written.',
+        );
+        return e.reason === 'interrupt' ? EXIT_INTERRUPTED : EXIT_ERROR;
+      }
+      throw e;
+    } finally {
+      prompter.close();
+    }
+  }
+
+  // One sync with every accepted value. A Ctrl-C now would cut the writes short: let them
+  // finish (each is atomic; targets before the lockfile) and say so.
+  const hold = (): void => say('\nFinishing the writes first (they take a moment).');
+  process.on('SIGINT', hold);
+  try {
+    const { report, writes } = api.agentSync({ ...(await project.withScripts()), values });
+    if (!project.dryRun) await project.apply(writes);
+    return report;
+  } finally {
+    process.off('SIGINT', hold);
+  }
+}
+
+/**
+ * Read one secret value (hidden) and check it with a dry run; asked again (three tries in
+ * all) when the core refuses it. Returns the value, or undefined when the person gives up.
+ */
+async function askValue(
+  api: Api,
+  prompter: import('./prompt.js').Prompter,
+  request: SyncOptions,
+  values: Readonly<Record<string, string>>,
+  name: string,
+  secret: Secret | undefined,
+  color: boolean,
+  say: (s: string) => void,
+): Promise<string | undefined> {
+  const tries = 3;
+  for (let attempt = 1; ; attempt++) {
+    const value = await prompter.askHidden(
+      attempt === 1
+        ? `Enter the value for '${name}' (input hidden): `
+        : `Enter the value for '${name}' again (input hidden, Enter to leave it pending): `,
+    );
+    if (value === '') {
+      say(`No value entered: '${name}' stays pending.`);
+      return undefined;
+    }
+    const check = api.agentSync({ ...request, dryRun: true, values: { ...values, [name]: value } }).report;
+    if (check.synced_secrets.includes(name)) return value;
+    // The core's reasons never contain the value.
+    const reason = check.failed_secrets[name] ?? 'the value cannot be stored';
+    say(paint(color, '31', `✗ ${reason}`));
+    const pattern = secret?.config?.['validation'];
+    if (typeof pattern === 'string' && pattern !== '') {
+      say(`  It must match \`${pattern}\` from its first character.`);
+    }
+    if (attempt >= tries) {
+      say(`'${name}' stays pending.`);
+      return undefined;
+    }
+  }
+}
+
 function reportError(api: Api, e: unknown, file: string, json: boolean): number {
   if (!api.isSecretZeroError(e)) throw e;
   if (json) {
@@ -308,14 +617,11 @@ async function cmdValidate(argv: string[], jsonFlag: boolean): Promise<number> {
       file: { type: 'string', short: 'f' },
       json: { type: 'boolean' },
       format: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     usage,
   );
-  if (v['help'] === true) {
-    out(VALIDATE_HELP);
-    return EXIT_OK;
-  }
+  const early = helpOrVersion(v, VALIDATE_HELP);
+  if (early !== undefined) return early;
   const format = v['format'] as string | undefined;
   if (format !== undefined && format !== 'text' && format !== 'json') {
     throw new UsageError(
@@ -400,6 +706,85 @@ async function cmdValidate(argv: string[], jsonFlag: boolean): Promise<number> {
   return first === undefined ? EXIT_OK : EXIT_ERROR;
 }
 
+function checkFormat(v: Record<string, unknown>, usage: string): string | undefined {
+  const format = v['format'] as string | undefined;
+  if (format !== undefined && format !== 'text' && format !== 'json') {
+    throw new UsageError(
+      `Invalid value for '--format': '${format}' is not one of 'text', 'json'.`,
+      usage,
+    );
+  }
+  return format;
+}
+
+async function cmdInstructions(argv: string[], jsonFlag: boolean): Promise<number> {
+  const usage = 'Usage: secretzero agent instructions [OPTIONS]';
+  const { values: v } = parse(
+    argv,
+    {
+      file: { type: 'string', short: 'f' },
+      lockfile: { type: 'string', short: 'l' },
+      'var-file': { type: 'string', short: 'v', multiple: true },
+      environment: { type: 'string', short: 'e' },
+      secret: { type: 'string', short: 's', multiple: true },
+      all: { type: 'boolean' },
+      detailed: { type: 'boolean' },
+      format: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    usage,
+  );
+  const early = helpOrVersion(v, INSTRUCTIONS_HELP);
+  if (early !== undefined) return early;
+  const json = jsonFlag || checkFormat(v, usage) === 'json';
+  const file = (v['file'] as string | undefined) ?? 'Secretfile.yml';
+  requireFile("'-f' / '--file'", file, usage);
+  const varFiles = (v['var-file'] as string[] | undefined) ?? [];
+  for (const f of varFiles) requireFile("'-v' / '--var-file'", f, usage);
+  const api = await loadApi();
+  let result;
+  try {
+    result = await api.projectInstructions({
+      cwd: process.cwd(),
+      file,
+      lockfilePath: v['lockfile'] as string | undefined,
+      varFiles,
+      environment: v['environment'] as string | undefined,
+      env: process.env,
+      all: v['all'] === true,
+      secrets: (v['secret'] as string[] | undefined) ?? [],
+    });
+  } catch (e) {
+    return reportError(api, e, file, json);
+  }
+  const detailed = v['detailed'] === true;
+  out(
+    json
+      ? api.formatInstructions(result, { format: 'json', detailed })
+      : api.formatInstructions(result, {
+          format: 'text',
+          detailed,
+          color: useColor(process.stdout),
+          width: terminalWidth(),
+        }),
+  );
+  if (result.warnings.length > 0) printDiagnostics(file, result.warnings);
+  return EXIT_OK;
+}
+
+async function cmdSchema(argv: string[]): Promise<number> {
+  const usage = 'Usage: secretzero schema [OPTIONS]';
+  const { values: v } = parse(argv, {}, usage);
+  const early = helpOrVersion(v, SCHEMA_HELP);
+  if (early !== undefined) return early;
+  const api = await loadApi();
+  out(`${JSON.stringify(api.secretfileSchema(), null, 2)}\n`);
+  return EXIT_OK;
+}
+
+const COMMANDS = ['agent', 'mcp', 'schema', 'validate'];
+const AGENT_COMMANDS = ['handoff', 'instructions', 'sync'];
+
 async function main(argv: string[]): Promise<number> {
   const json = argv.some(
     (a, i) => a === '--json' || a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'),
@@ -407,12 +792,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const [cmd, ...rest] = argv;
     if (cmd === '--version') {
-      // The package version is the core's (the build takes both from Cargo.toml); reading it
-      // from package.json spares compiling the core.
-      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-        version: string;
-      };
-      out(`secretzero, version ${pkg.version} (@secretzero/agent)\n`);
+      printVersion();
       return EXIT_OK;
     }
     if (cmd === '--help' || cmd === '-h') {
@@ -420,11 +800,7 @@ async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (cmd === 'validate') return await cmdValidate(rest, json);
-    if (cmd === 'schema') {
-      // The shipped file (the core's `schema` operation returns the same text) without compiling the core.
-      out(readFileSync(new URL('../secretfile.schema.json', import.meta.url), 'utf8'));
-      return EXIT_OK;
-    }
+    if (cmd === 'schema') return await cmdSchema(rest);
     // Loaded only for this command: the MCP SDK is not imported by anything else.
     if (cmd === 'mcp') return await (await import('./mcp.js')).main(rest);
     if (cmd === 'agent') {
@@ -433,15 +809,28 @@ async function main(argv: string[]): Promise<number> {
         out(AGENT_HELP);
         return EXIT_OK;
       }
+      if (sub === '--version') {
+        printVersion();
+        return EXIT_OK;
+      }
       if (sub === 'sync') return await cmdSync(args, json);
       if (sub === 'handoff') return await (await import('./handoff-cli.js')).main(args);
+      if (sub === 'instructions') return await cmdInstructions(args, json);
       throw new UsageError(
-        sub === undefined ? 'Missing command.' : `No such command '${sub}'.`,
+        sub === undefined
+          ? "Missing command: 'agent sync', 'agent instructions' or 'agent handoff'."
+          : sub.startsWith('-')
+            ? `No such option: ${sub}. Options go after the command ('secretzero agent sync ${sub}').`
+            : `No such command '${sub}'.${didYouMean(sub, AGENT_COMMANDS)}`,
         'Usage: secretzero agent [OPTIONS] COMMAND [ARGS]...',
       );
     }
     throw new UsageError(
-      cmd === undefined ? 'Missing command.' : `No such command '${cmd}'.`,
+      cmd === undefined
+        ? "Missing command: try 'secretzero agent sync'."
+        : cmd.startsWith('-')
+          ? `No such option: ${cmd}.${didYouMean(cmd, ['--version', '--help'])}`
+          : `No such command '${cmd}'.${didYouMean(cmd, COMMANDS)}`,
       'Usage: secretzero [OPTIONS] COMMAND [ARGS]...',
     );
   } catch (e) {

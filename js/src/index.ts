@@ -16,6 +16,7 @@ import type {
   ClassifyResponse,
   Diagnostic,
   FileWrite,
+  InstructionsResponse,
   ParseResponse,
   ReportFormat,
   ScriptsResponse,
@@ -59,11 +60,15 @@ export type {
   Environments,
   ErrorCode,
   FileWrite,
+  FormatInstructionsRequest,
   FormatRequest,
   FormatResponse,
   GenerateRequest,
   GenerateResponse,
   GeneratorSpec,
+  InstructionScope,
+  InstructionsRequest,
+  InstructionsResponse,
   Outcome,
   ParseResponse,
   PendingSecret,
@@ -407,6 +412,86 @@ export interface SyncResult {
 export function agentSync(options: SyncOptions): SyncResult {
   const r = invoke<SyncResult>('sync', syncRequest('agentSync', options));
   return { report: r.report, writes: r.writes };
+}
+
+/** Which secrets {@link agentInstructions} lists. */
+export interface InstructionsFilter {
+  /** Every secret that has instructions, not only the pending ones (`--all`). Default false. */
+  all?: boolean | undefined;
+  /** Only these secrets (`-s NAME`); unknown names give a warning. Default: every secret. */
+  secrets?: readonly string[] | undefined;
+}
+
+/**
+ * The rendered instructions of the secrets that still need a person: exactly the secrets
+ * {@link agentSync} would report as pending (`SZ_AGENT` aside), or with `all` every secret that
+ * has `agent_instructions`. Same shape as the reference CLI's `agent instructions --format
+ * json` (`{scope, total, secrets}`), with the full instructions and `automation_level` per
+ * secret, plus `warnings`. Pure: pass the same inputs as for a sync.
+ *
+ * @throws {@link SecretZeroError} as {@link agentSync}.
+ */
+export function agentInstructions(
+  options: SyncOptions,
+  filter?: InstructionsFilter,
+): InstructionsResponse {
+  const fn = 'agentInstructions';
+  const f = checkOptObject(fn, 'filter', filter) ?? {};
+  checkKeys(fn, f, ['all', 'secrets']);
+  const names = f['secrets'] ?? [];
+  if (!Array.isArray(names)) throw usageError(`${fn}: \`filter.secrets\` must be an array of names`);
+  names.forEach((n: unknown, i) => checkString(fn, `filter.secrets[${i}]`, n));
+  return invoke('instructions', {
+    request: syncRequest(fn, options),
+    all: checkOptBool(fn, 'filter.all', f['all']),
+    secrets: names,
+  });
+}
+
+/** Options of {@link formatInstructions}. */
+export interface FormatInstructionsOptions {
+  /** `"text"` (default) or `"json"` (the reference's `{scope, total, secrets}` document). */
+  format?: ReportFormat | undefined;
+  /**
+   * Every instruction field (prerequisites, tools, automation, time, fallback, docs); without
+   * it, summary and steps only (the reference's default). Default false.
+   */
+  detailed?: boolean | undefined;
+  /** Text: leave out the header line (for one secret shown on its own). Default false. */
+  bare?: boolean | undefined;
+  /** Text: ANSI colours. Default false. */
+  color?: boolean | undefined;
+  /** Text: line width. Default 80. */
+  width?: number | undefined;
+}
+
+/**
+ * Render {@link agentInstructions}' result as the text of `secretzero agent instructions` or
+ * as its JSON document (Python `json.dumps(indent=2)` bytes, like the reference; `warnings`
+ * are not part of it). Ends with a newline (text: empty string when `bare` and nothing to show).
+ *
+ * @throws {@link SecretZeroError} `USAGE` when an argument has the wrong type.
+ */
+export function formatInstructions(
+  instructions: InstructionsResponse,
+  options?: FormatInstructionsOptions,
+): string {
+  const fn = 'formatInstructions';
+  checkObject(fn, 'instructions', instructions);
+  const o = checkOptObject(fn, 'options', options) ?? {};
+  checkKeys(fn, o, ['format', 'detailed', 'bare', 'color', 'width']);
+  const format = checkOptString(fn, 'options.format', o['format']);
+  if (format !== undefined && format !== 'text' && format !== 'json') {
+    throw usageError(`${fn}: \`options.format\` must be "text" or "json"`);
+  }
+  return invoke<{ text: string }>('format_instructions', {
+    instructions,
+    format,
+    detailed: checkOptBool(fn, 'options.detailed', o['detailed']),
+    bare: checkOptBool(fn, 'options.bare', o['bare']),
+    color: checkOptBool(fn, 'options.color', o['color']),
+    width: checkOptInt(fn, 'options.width', o['width']),
+  }).text;
 }
 
 /** Options of {@link formatReport}. */

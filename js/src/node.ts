@@ -21,9 +21,10 @@ import type { Handoff, HandoffOptions } from './handoff.js';
 setBackend(call);
 
 export * from './index.js';
-export { collectIdentity, syncProject } from './project.js';
+export { collectIdentity, projectInstructions, syncProject } from './project.js';
 export type {
   CollectIdentityOptions,
+  ProjectInstructionsOptions,
   SyncProjectOptions,
   SyncProjectResult,
   WrittenFile,

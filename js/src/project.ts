@@ -26,7 +26,14 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import type { FileWrite, ScriptSpec, SyncReport, VarFile, WriteRole } from '../wasm/api.js';
+import type {
+  FileWrite,
+  InstructionsResponse,
+  ScriptSpec,
+  SyncReport,
+  VarFile,
+  WriteRole,
+} from '../wasm/api.js';
 import {
   checkKeys,
   checkOptBool,
@@ -36,7 +43,7 @@ import {
   checkString,
 } from './core.js';
 import { SecretZeroError, usageError } from './errors.js';
-import { agentSync, planScripts, targetFiles, version } from './index.js';
+import { agentInstructions, agentSync, planScripts, targetFiles, version } from './index.js';
 import type { EnvInput, SyncOptions } from './index.js';
 
 /** Options of {@link syncProject}. */
@@ -230,7 +237,69 @@ async function locate(
  * Secretfile is invalid, `USAGE` for wrong option types.
  */
 export async function syncProject(options: SyncProjectOptions = {}): Promise<SyncProjectResult> {
-  const fn = 'syncProject';
+  const project = await openProject(options, 'syncProject');
+  const { report, writes } = agentSync(await project.withScripts());
+  if (project.dryRun) return { report, files: [] };
+  return { report, files: await project.apply(writes) };
+}
+
+/** Options of {@link projectInstructions}. */
+export interface ProjectInstructionsOptions extends SyncProjectOptions {
+  /** Every secret that has instructions, not only the pending ones (`--all`). Default false. */
+  all?: boolean | undefined;
+  /** Only these secrets (`-s NAME`). Default: every secret. */
+  secrets?: readonly string[] | undefined;
+}
+
+/**
+ * The instructions of the secrets that still need a person in a project directory (what
+ * `secretzero agent instructions` prints): the secrets a sync would report as pending, or with
+ * `all` every secret that has `agent_instructions`, rendered, in manifest order. Reads the
+ * same files as {@link syncProject} and writes nothing.
+ *
+ * @example
+ * ```ts
+ * const { total, secrets } = await projectInstructions({ cwd: repo });
+ * for (const [name, i] of Object.entries(secrets)) console.log(name, i.summary);
+ * ```
+ * @throws {@link SecretZeroError} as {@link syncProject}.
+ */
+export async function projectInstructions(
+  options: ProjectInstructionsOptions = {},
+): Promise<InstructionsResponse> {
+  const fn = 'projectInstructions';
+  const o = checkOptObject(fn, 'options', options) ?? {};
+  const { all, secrets, ...rest } = o;
+  const project = await openProject(rest, fn);
+  return agentInstructions(project.request, {
+    all: checkOptBool(fn, 'options.all', all),
+    secrets: secrets as readonly string[] | undefined,
+  });
+}
+
+/**
+ * A project read for a sync: the request with every file's text, and the means to apply the
+ * core's writes. Internal (the CLI's `--interactive` plans several times before one write).
+ *
+ * @internal
+ */
+export interface OpenProject {
+  /** The sync request: Secretfile, var files, target files and lockfiles already read. */
+  readonly request: SyncOptions;
+  /** Whether the caller asked for a dry run. */
+  readonly dryRun: boolean;
+  /** The request plus the outputs of the `script` secrets it needs (run once, when trusted). */
+  withScripts(): Promise<SyncOptions>;
+  /** Apply writes in order (atomic, 0600, targets before lockfiles). */
+  apply(writes: readonly FileWrite[]): Promise<WrittenFile[]>;
+}
+
+/**
+ * Read everything a sync of `options` needs.
+ *
+ * @internal
+ */
+export async function openProject(options: SyncProjectOptions, fn = 'syncProject'): Promise<OpenProject> {
   const o = checkOptObject(fn, 'options', options) ?? {};
   checkKeys(fn, o, PROJECT_KEYS);
   const cwd = path.resolve(checkOptString(fn, 'options.cwd', o['cwd']) ?? process.cwd());
@@ -298,20 +367,27 @@ export async function syncProject(options: SyncProjectOptions = {}): Promise<Syn
   ]);
 
   const request: SyncOptions = { ...base, files, lockfile, localLockfile };
-  // `script` secrets run here, in the host, only when the caller trusts them (the core plans
-  // none without `allowScripts` or under dry-run).
-  if (allowScripts === true && !dryRun) {
-    request.scriptOutputs = await runScripts(request, cwd);
-  }
-
-  const { report, writes } = agentSync(request);
-  if (dryRun) return { report, files: [] };
-
-  const written: WrittenFile[] = [];
-  for (const w of writes) {
-    written.push(await applyWrite(cwd, realRoot, w, allowOutsideRoot === true));
-  }
-  return { report, files: written };
+  let scripted: Promise<SyncOptions> | undefined;
+  return {
+    request,
+    dryRun,
+    // `script` secrets run here, in the host, only when the caller trusts them (the core plans
+    // none without `allowScripts` or under dry-run).
+    withScripts() {
+      scripted ??=
+        allowScripts === true && !dryRun
+          ? runScripts(request, cwd).then((scriptOutputs) => ({ ...request, scriptOutputs }))
+          : Promise.resolve(request);
+      return scripted;
+    },
+    async apply(writes) {
+      const written: WrittenFile[] = [];
+      for (const w of writes) {
+        written.push(await applyWrite(cwd, realRoot, w, allowOutsideRoot === true));
+      }
+      return written;
+    },
+  };
 }
 
 /**

@@ -43,7 +43,12 @@ describe('secretzero CLI', () => {
     ['agent', '--help'],
     ['agent', 'sync', '--help'],
     ['agent', 'sync', '-h'],
+    ['agent', 'instructions', '--help'],
+    ['agent', 'instructions', '-h'],
     ['validate', '--help'],
+    ['validate', '-h'],
+    ['schema', '--help'],
+    ['schema', '-h'],
   ]) {
     test(`${args.join(' ')} prints usage on stdout and exits 0`, () => {
       const r = cli(args);
@@ -53,9 +58,39 @@ describe('secretzero CLI', () => {
     });
   }
 
+  for (const args of [
+    ['agent', '--version'],
+    ['agent', 'sync', '--version'],
+    ['agent', 'instructions', '--version'],
+    ['validate', '--version'],
+    ['schema', '--version'],
+  ]) {
+    test(`${args.join(' ')} prints the version`, () => {
+      const r = cli(args);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, `secretzero, version ${pkgJson.version} (@secretzero/agent)\n`);
+    });
+  }
+
+  test('every help names its commands and the --version / --help options', () => {
+    const root = cli(['--help']).stdout;
+    for (const c of ['agent', 'schema', 'validate']) assert.match(root, new RegExp(`^  ${c} `, 'm'));
+    const agent = cli(['agent', '--help']).stdout;
+    for (const c of ['sync', 'instructions']) assert.match(agent, new RegExp(`^  ${c} `, 'm'));
+    for (const args of [['agent', 'sync'], ['agent', 'instructions'], ['validate'], ['schema'], ['agent']]) {
+      const h = cli([...args, '--help']).stdout;
+      assert.match(h, /--version/, args.join(' '));
+      assert.match(h, /-h, --help/, args.join(' '));
+    }
+    const instr = cli(['agent', 'instructions', '--help']).stdout;
+    for (const opt of ['-f, --file', '-l, --lockfile', '-v, --var-file', '-e, --environment', '-s, --secret', '--all', '--detailed', '--format', '--json']) {
+      assert.ok(instr.includes(opt), opt);
+    }
+  });
+
   test('agent sync --help documents every option and the exit codes', () => {
     const { stdout } = cli(['agent', 'sync', '--help']);
-    for (const opt of ['-f, --file', '-l, --lockfile', '-v, --var-file', '-e, --environment', '--dry-run', '--json', '--no-refresh', '--allow-scripts', '--fail-on']) {
+    for (const opt of ['-f, --file', '-l, --lockfile', '-v, --var-file', '-e, --environment', '--dry-run', '--json', '--interactive', '--no-refresh', '--allow-scripts', '--fail-on']) {
       assert.ok(stdout.includes(opt), opt);
     }
     assert.match(stdout, /Exit status/);
@@ -70,6 +105,9 @@ describe('secretzero CLI', () => {
     [['agent', 'sync', 'extra'], 'stray argument'],
     [['agent', 'sync', '--fail-on', 'sometimes'], 'bad --fail-on value'],
     [['validate', '--format', 'yaml'], 'bad --format value'],
+    [['agent', 'instructions', '--format', 'yaml'], 'bad instructions --format value'],
+    [['agent', 'instructions', '-s'], 'option without its value'],
+    [['schema', 'extra'], 'schema with an argument'],
   ]) {
     test(`usage error (${why}) exits 2 with the usage on stderr`, () => {
       const dir = tempProject();
@@ -81,6 +119,24 @@ describe('secretzero CLI', () => {
     });
   }
 
+  for (const [args, message] of [
+    [['agent', 'snyc'], /No such command 'snyc'\. Did you mean 'sync'\?/],
+    [['agnet', 'sync'], /No such command 'agnet'\. Did you mean 'agent'\?/],
+    [['agent', 'sync', '--dryrun'], /No such option: --dryrun\. Did you mean '--dry-run'\?/],
+    [['agent', 'sync', '-f'], /Option '-f, --file' requires a value\./],
+    [['agent', 'sync', '--json=yes'], /Option '--json' does not take a value\./],
+    [['agent', 'sync', 'now'], /Got unexpected extra argument \(now\)/],
+    [['agent', '--dry-run'], /Options go after the command/],
+    [[], /Missing command: try 'secretzero agent sync'/],
+  ]) {
+    test(`usage error says what to do: ${args.join(' ') || '(no arguments)'}`, () => {
+      const r = cli(args, { cwd: tempProject() });
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /Try 'secretzero[^']*--help' for help\./);
+    });
+  }
+
   test('usage errors under --json: one JSON document, code USAGE, exit 2', () => {
     const dir = tempProject();
     for (const args of [
@@ -88,6 +144,8 @@ describe('secretzero CLI', () => {
       ['agent', 'sync', '--json', '-f', 'missing.yml'],
       ['validate', '--json', '-f', 'missing.yml'],
       ['validate', '--format', 'json', '-f', 'missing.yml'],
+      ['agent', 'instructions', '--json', '--bogus'],
+      ['agent', 'instructions', '--format', 'json', '-f', 'missing.yml'],
     ]) {
       const r = cli(args, { cwd: dir });
       assert.equal(r.status, 2, args.join(' '));

@@ -1,7 +1,7 @@
 // Shared helpers of the node:test suites. Every suite runs against the BUILT package as a user
 // installs it: target/consumer/ (created by scripts/consumer.mjs from `npm pack pkg/`).
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
@@ -86,4 +86,53 @@ export function snapshot(dir) {
       return [f, `${(st.mode & 0o7777).toString(8)} ${body}`];
     }),
   );
+}
+
+// The reference CLI (Python secretzero 0.14.23), when installed: `make setup` runs
+// ../shared/oracle/setup.sh when that exists. Tests that compare with it skip without it.
+const ORACLE_SETUP = path.resolve(root, '../shared/oracle');
+const ORACLE_VENV = process.env.SZ_ORACLE_VENV ?? path.join(os.homedir(), '.cache/secretzero-oracle/venv');
+/** The reference CLI's executable. */
+export const oracleBin = path.join(ORACLE_VENV, 'bin/secretzero');
+/** The Python of the reference CLI's venv (has PyYAML and python-dotenv). */
+export const oraclePython = path.join(ORACLE_VENV, 'bin/python');
+/** `false` when the reference CLI is installed, else the reason to skip (for `{ skip }`). */
+export const noOracle =
+  fs.existsSync(ORACLE_SETUP) && fs.existsSync(oracleBin)
+    ? false
+    : `reference CLI not installed (needs ${path.relative(root, ORACLE_SETUP)} and ${ORACLE_VENV}; run \`make setup\`)`;
+
+/**
+ * Run the reference CLI in `cwd` (it writes there), with a scrubbed environment like
+ * ../shared/oracle/run.sh: PATH, a throwaway HOME, UTF-8 locale, plus `env`.
+ */
+export function oracle(args, { cwd, env = {} } = {}) {
+  const r = spawnSync(oracleBin, args, { cwd, encoding: 'utf8', timeout: 120_000, env: oracleEnv(env) });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** {@link oracle} without blocking (the reference takes ~1.5 s to start: run several at once). */
+export function oracleAsync(args, { cwd, env = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(oracleBin, args, { cwd, env: oracleEnv(env), timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+function oracleEnv(env) {
+  return {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    HOME: tempDir('sz-oracle-home-'),
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+    PYTHONIOENCODING: 'utf-8',
+    COLUMNS: '80',
+    ...env,
+  };
 }

@@ -5,12 +5,12 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { tempDir, cli, loadEsm, root, snapshot, tempProject } from './helpers.mjs';
+import { tempDir, cli, loadEsm, noOracle, oracle, root, snapshot, tempProject } from './helpers.mjs';
 
 const api = await loadEsm();
 
@@ -190,22 +190,69 @@ describe('agent sync end to end', () => {
 
 // Compatibility with the reference CLI (Python secretzero 0.14.23), when it is installed
 // (`make setup` runs ../shared/oracle/setup.sh when that exists).
-const ORACLE = path.resolve(root, '../shared/oracle/run.sh');
-const VENV = process.env.SZ_ORACLE_VENV ?? path.join(os.homedir(), '.cache/secretzero-oracle/venv');
-const noOracle = fs.existsSync(ORACLE) && fs.existsSync(path.join(VENV, 'bin/secretzero'))
-  ? false
-  : 'reference CLI not installed (needs ../shared/oracle; run `make setup`)';
+const RUN_SH = path.resolve(root, '../shared/oracle/run.sh');
 
-function oracle(dir, ...args) {
-  const r = spawnSync(ORACLE, [path.join(dir, 'Secretfile.yml'), ...args], { encoding: 'utf8', timeout: 120_000 });
+/** The reference's `agent sync --json` on a throwaway copy of `dir` (run.sh): writes nothing here. */
+function oracleOnCopy(dir, ...args) {
+  const r = spawnSync(RUN_SH, [path.join(dir, 'Secretfile.yml'), ...args], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
 
+/** The reference's `agent sync --json` in `dir` itself (it writes there). */
+function oracleIn(dir, env = {}) {
+  const r = oracle(['agent', 'sync', '--json'], { cwd: dir, env });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+// Fixed values (a static default and a value supplied through UPPER_NAME, which both
+// implementations use for a random_password) so that both lockfiles can be compared hash by
+// hash, plus a random secret and a pending one; dotenv, JSON and YAML targets. (No TOML target:
+// the reference needs tomli-w for it, which its venv does not have.)
+const INTEROP = `secrets:
+  - name: app_name
+    kind: static
+    config: {default: interop-app}
+    targets:
+      - {provider: local, kind: file, config: {path: .env, key: APP_NAME}}
+      - {provider: local, kind: file, config: {path: config.json, format: json}}
+  - name: db_password
+    kind: random_password
+    config: {length: 24}
+    targets:
+      - {provider: local, kind: file, config: {path: .env, key: DB_PASSWORD}}
+      - {provider: local, kind: file, config: {path: settings.yaml, format: yaml}}
+  - name: session_key
+    kind: random_string
+    config: {length: 40}
+    targets:
+      - {provider: local, kind: file, config: {path: .env}}
+  - name: vendor_key
+    kind: static
+    config: {}
+    agent_instructions:
+      summary: Ask the vendor for the key
+      steps: [{action: Email the vendor, description: They answer within a day}]
+    targets:
+      - {provider: local, kind: file, config: {path: .env, key: VENDOR_KEY}}
+`;
+const INTEROP_ENV = { DB_PASSWORD: 'env supplied pw #1 "quoted"' };
+const AUTOMATIC = ['app_name', 'db_password', 'session_key'];
+
+function interopProject() {
+  const dir = tempDir('sz-interop-');
+  fs.writeFileSync(path.join(dir, 'Secretfile.yml'), INTEROP);
+  return dir;
+}
+
+const lockOf = (dir) => JSON.parse(fs.readFileSync(path.join(dir, '.gitsecrets.lock'), 'utf8'));
+const sha256 = (s) => createHash('sha256').update(s, 'utf8').digest('hex');
+
 describe('compatibility with the reference CLI', { skip: noOracle }, () => {
   test('--json --dry-run on the quickstart: same keys, lists and instructions', () => {
     const dir = tempProject();
-    const ref = oracle(dir, '--dry-run');
+    const ref = oracleOnCopy(dir, '--dry-run');
     const ours = JSON.parse(cli(['agent', 'sync', '--json', '--dry-run'], { cwd: dir }).stdout);
     assert.deepEqual(Object.keys(ours), [...Object.keys(ref), 'warnings']);
     for (const k of ['status', 'synced_secrets', 'already_synced', 'failed_secrets', 'dry_run', 'sz_agent', 'resolved_mode', 'selected_environment', 'resolved_var_files', 'resolved_target_profile']) {
@@ -221,11 +268,70 @@ describe('compatibility with the reference CLI', { skip: noOracle }, () => {
     assert.deepEqual(summary, ref.automation_summary);
   });
 
-  test('after our sync the reference finds every secret already synced', () => {
+  test('after our sync the reference finds every secret already synced (quickstart)', () => {
     const dir = tempProject();
     assert.equal(cli(['agent', 'sync'], { cwd: dir }).status, 0);
-    const ref = oracle(dir);
+    const ref = oracleOnCopy(dir);
     assert.deepEqual(ref.synced_secrets, []);
     assert.deepEqual(ref.already_synced, ['database_password', 'session_secret', 'instance_id', 'app_name']);
+  });
+
+  test('our lockfile -> the reference: every synced secret is already synced, files kept', () => {
+    const dir = interopProject();
+    const r = cli(['agent', 'sync', '--json'], { cwd: dir, env: INTEROP_ENV });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).synced_secrets, AUTOMATIC);
+    const targets = ['.env', 'config.json', 'settings.yaml'].map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+    const ref = oracleIn(dir, INTEROP_ENV);
+    assert.deepEqual(ref.synced_secrets, []);
+    assert.deepEqual(ref.already_synced, AUTOMATIC);
+    assert.deepEqual(Object.keys(ref.pending_secrets), ['vendor_key']);
+    assert.deepEqual(ref.failed_secrets, {});
+    assert.equal(ref.sync_results.refresh?.mismatch_targets ?? 0, 0, 'no target of ours is stale to the reference');
+    assert.deepEqual(
+      ['.env', 'config.json', 'settings.yaml'].map((f) => fs.readFileSync(path.join(dir, f), 'utf8')),
+      targets,
+      'the reference regenerated nothing',
+    );
+  });
+
+  test("the reference's lockfile -> ours: every synced secret is already synced, nothing written", () => {
+    const dir = interopProject();
+    const ref = oracleIn(dir, INTEROP_ENV);
+    assert.deepEqual(ref.synced_secrets, AUTOMATIC);
+    const before = snapshot(dir);
+    const r = cli(['agent', 'sync', '--json'], { cwd: dir, env: INTEROP_ENV });
+    assert.equal(r.status, 0, r.stderr);
+    const ours = JSON.parse(r.stdout);
+    assert.deepEqual(ours.synced_secrets, []);
+    assert.deepEqual(ours.already_synced, AUTOMATIC);
+    assert.deepEqual(Object.keys(ours.pending_secrets), ['vendor_key']);
+    assert.equal(ours.sync_results.refresh?.mismatch_targets ?? 0, 0, 'no target of the reference is stale to us');
+    assert.deepEqual(snapshot(dir), before, 'our run changed no file (lockfile included)');
+  });
+
+  test('the same values give the same hashes and target ids in both lockfiles', () => {
+    const ours = interopProject();
+    const theirs = interopProject();
+    assert.equal(cli(['agent', 'sync'], { cwd: ours, env: INTEROP_ENV }).status, 0);
+    oracleIn(theirs, INTEROP_ENV);
+    const a = lockOf(ours).secrets;
+    const b = lockOf(theirs).secrets;
+    assert.deepEqual(Object.keys(a), AUTOMATIC);
+    assert.deepEqual(Object.keys(b), AUTOMATIC);
+    for (const name of ['app_name', 'db_password']) {
+      assert.equal(a[name].hash, b[name].hash, `${name}: hash`);
+      assert.deepEqual(a[name].targets, b[name].targets, `${name}: targets and their hashes`);
+      assert.equal(a[name].definition_hash, b[name].definition_hash, `${name}: definition_hash`);
+    }
+    assert.equal(a.app_name.hash, sha256('interop-app'));
+    assert.equal(a.db_password.hash, sha256(INTEROP_ENV.DB_PASSWORD));
+    // The random secret: different values, but each lockfile hashes the value in its target.
+    assert.deepEqual(Object.keys(a.session_key.targets), Object.keys(b.session_key.targets));
+    for (const [dir, lock] of [[ours, a], [theirs, b]]) {
+      const line = fs.readFileSync(path.join(dir, '.env'), 'utf8').split('\n').find((l) => l.startsWith('session_key='));
+      const value = line.slice('session_key='.length).replace(/^"(.*)"$/, '$1');
+      assert.equal(lock.session_key.hash, sha256(value));
+    }
   });
 });
