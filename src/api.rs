@@ -22,6 +22,7 @@
 //!   [`crate::instructions::InstructionsResponse`]
 //! - `format_instructions` ([`FormatInstructionsRequest`]) → [`FormatResponse`]
 //! - `schema` → the Secretfile's JSON Schema (a JSON object)
+//! - `classify_steps` ([`StepsRequest`]) → a list of [`crate::steps::StepClass`]
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -260,6 +261,14 @@ pub fn format_instructions(r: &FormatInstructionsRequest) -> FormatResponse {
     FormatResponse { text }
 }
 
+/// `classify_steps` request.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct StepsRequest {
+    /// Step actions to classify.
+    pub actions: Vec<String>,
+}
+
 /// The `--json` error document: `{"error": {code, message, line, column}, "diagnostics": [...]}`.
 pub fn error_document(e: &Error) -> serde_json::Value {
     serde_json::json!({
@@ -360,6 +369,12 @@ pub fn call(op: &str, input: &str) -> String {
         "format_instructions" => respond(
             request::<FormatInstructionsRequest>(op, input).map(|r| format_instructions(&r)),
         ),
+        "classify_steps" => respond(request::<StepsRequest>(op, input).map(|r| {
+            r.actions
+                .iter()
+                .map(|a| crate::steps::classify_step(a))
+                .collect::<Vec<_>>()
+        })),
         "schema" => {
             match serde_json::from_str::<serde_json::Value>(crate::schema::SECRETFILE_SCHEMA) {
                 Ok(v) => respond(Ok(v)),

@@ -84,6 +84,7 @@ pub fn render(report: &SyncReport, opts: &TextOptions) -> String {
         ));
         out.extend(report.already_synced.iter().map(|n| format!("  • {n}")));
     }
+    let mut labelled = false;
     if !report.pending_secrets.is_empty() {
         out.push(String::new());
         out.push(st.yellow(&format!(
@@ -98,20 +99,7 @@ pub fn render(report: &SyncReport, opts: &TextOptions) -> String {
             if !ai.steps.is_empty() {
                 out.push(String::new());
                 out.push("  Steps:".into());
-                for (i, step) in ai.steps.iter().enumerate() {
-                    let marker = format!("    {}. ", i + 1);
-                    let indent = display_width(&marker);
-                    let optional = if step.required { "" } else { " (optional)" };
-                    out.extend(wrap(
-                        &format!("{marker}{}{optional}", step.action),
-                        width,
-                        indent,
-                    ));
-                    if !step.description.is_empty() {
-                        let desc = format!("{}{}", " ".repeat(indent), step.description);
-                        out.extend(wrap(&desc, width, indent).into_iter().map(|l| st.dim(&l)));
-                    }
-                }
+                labelled |= render_steps(&mut out, &ai.steps, width, &st);
             }
             let mut extra = Vec::new();
             if let Some(pre) = ai.prerequisites.as_ref().filter(|p| !p.is_empty()) {
@@ -149,6 +137,10 @@ pub fn render(report: &SyncReport, opts: &TextOptions) -> String {
             out.push(String::new());
             out.extend(extra);
         }
+    }
+    if labelled {
+        out.push(String::new());
+        out.extend(wrap(TRUST_LINE, width, 2).into_iter().map(|l| st.dim(&l)));
     }
     if !report.failed_secrets.is_empty() {
         out.push(String::new());
@@ -301,20 +293,7 @@ pub fn render_instructions(
         if !ai.steps.is_empty() {
             out.push(String::new());
             out.push(st.bold("  Steps:"));
-            for (i, step) in ai.steps.iter().enumerate() {
-                let marker = format!("    {}. ", i + 1);
-                let indent = display_width(&marker);
-                let optional = if step.required { "" } else { " (optional)" };
-                out.extend(wrap(
-                    &format!("{marker}{}{optional}", step.action),
-                    width,
-                    indent,
-                ));
-                if !step.description.is_empty() {
-                    let desc = format!("{}{}", " ".repeat(indent), step.description);
-                    out.extend(wrap(&desc, width, indent).into_iter().map(|l| st.dim(&l)));
-                }
-            }
+            render_steps(&mut out, &ai.steps, width, &st);
         }
         if !opts.detailed {
             continue;
@@ -375,6 +354,41 @@ pub fn render_diagnostics(file: &str, diagnostics: &[crate::Diagnostic], color: 
         }
     }
     out
+}
+
+/// Printed under pending instructions that contain command or link steps.
+const TRUST_LINE: &str = "  Steps marked [command] or [link] come from the Secretfile, not from SecretZero: read them before running or opening them. SecretZero never runs them.";
+
+/// Numbered steps with their descriptions; command-like and link steps are labelled
+/// (they come from the repository and may be hostile). Returns whether any was labelled.
+fn render_steps(
+    out: &mut Vec<String>,
+    steps: &[crate::model::Step],
+    width: usize,
+    st: &Style,
+) -> bool {
+    let mut labelled = false;
+    for (i, step) in steps.iter().enumerate() {
+        let marker = format!("    {}. ", i + 1);
+        let indent = display_width(&marker);
+        let optional = if step.required { "" } else { " (optional)" };
+        let label = match crate::steps::classify_step(&step.action).kind {
+            crate::steps::StepKind::Command => "[command] ",
+            crate::steps::StepKind::Url => "[link] ",
+            crate::steps::StepKind::Instruction => "",
+        };
+        labelled |= !label.is_empty();
+        out.extend(wrap(
+            &format!("{marker}{label}{}{optional}", step.action),
+            width,
+            indent,
+        ));
+        if !step.description.is_empty() {
+            let desc = format!("{}{}", " ".repeat(indent), step.description);
+            out.extend(wrap(&desc, width, indent).into_iter().map(|l| st.dim(&l)));
+        }
+    }
+    labelled
 }
 
 /// A full-width rule with the name centred: `──── name ────`.
@@ -584,7 +598,7 @@ mod tests {
         assert!(rule_line.starts_with("───"));
         assert!(text.contains("  Summary: Sign up for Stripe and generate API key\n"));
         assert!(text.contains(
-            "    1. Visit https://dashboard.stripe.com/register\n       Create a Stripe account\n"
+            "    1. [link] Visit https://dashboard.stripe.com/register\n       Create a Stripe account\n"
         ));
         assert!(text.contains("  💡 Automation: Manual only – requires email verification\n"));
         assert!(text.contains("  ⏱️ Estimated time: 5-10 minutes\n"));
@@ -633,7 +647,7 @@ mod tests {
         let concise = render_instructions(&r, &InstructionsTextOptions::default());
         assert!(concise.starts_with("\nAgent instructions (1 pending manual secret)\n\n───"));
         assert!(concise.contains(
-            "  Summary: Sign up for Stripe and generate API key\n\n  Steps:\n    1. Visit https://dashboard.stripe.com/register\n       Create a Stripe account\n    2. Navigate to Developers > API Keys (optional)\n"
+            "  Summary: Sign up for Stripe and generate API key\n\n  Steps:\n    1. [link] Visit https://dashboard.stripe.com/register\n       Create a Stripe account\n    2. Navigate to Developers > API Keys (optional)\n"
         ));
         assert!(!concise.contains("Prerequisites") && !concise.contains("Docs:"));
         let detailed = render_instructions(

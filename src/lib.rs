@@ -28,6 +28,7 @@ pub mod report;
 pub mod schema;
 pub mod secret;
 pub mod status;
+pub mod steps;
 pub mod suggest;
 pub mod sync;
 pub mod target_id;
