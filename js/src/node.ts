@@ -15,14 +15,35 @@
  */
 
 import { call } from '../wasm/agent.cjs';
+import { registerBuiltinAdapter } from './adapters.js';
+import { secretsManagerAdapter, ssmParameterAdapter } from './aws.js';
 import { setBackend } from './core.js';
 
 setBackend(call);
+// The AWS SDK is not loaded here: only when an AWS target is tested, stored or read.
+registerBuiltinAdapter('aws/ssm_parameter', ssmParameterAdapter);
+registerBuiltinAdapter('aws/secrets_manager', secretsManagerAdapter);
 
 export * from './index.js';
-export { collectIdentity, syncProject } from './project.js';
+export { getAdapter, listAdapters, registerAdapter, unregisterAdapter } from './adapters.js';
+export type {
+  AdapterContext,
+  AdapterInfo,
+  StoreContext,
+  TargetAdapter,
+} from './adapters.js';
+export { statusWithAdapters, syncWithAdapters } from './stores.js';
+export type {
+  StatusWithAdaptersResult,
+  StoreOutcome,
+  SyncWithAdaptersOptions,
+  SyncWithAdaptersResult,
+} from './stores.js';
+export { secretsManagerAdapter, ssmParameterAdapter } from './aws.js';
+export { collectIdentity, projectStatus, syncProject } from './project.js';
 export type {
   CollectIdentityOptions,
+  ProjectStatusResult,
   SyncProjectOptions,
   SyncProjectResult,
   WrittenFile,

@@ -26,7 +26,15 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import type { FileWrite, ScriptSpec, SyncReport, VarFile, WriteRole } from '../wasm/api.js';
+import type {
+  FileWrite,
+  ScriptSpec,
+  StatusReport,
+  SyncReport,
+  TargetFilesResponse,
+  VarFile,
+  WriteRole,
+} from '../wasm/api.js';
 import {
   checkKeys,
   checkOptBool,
@@ -36,8 +44,10 @@ import {
   checkString,
 } from './core.js';
 import { SecretZeroError, usageError } from './errors.js';
-import { agentSync, planScripts, targetFiles, version } from './index.js';
+import { planScripts, targetFiles, version } from './index.js';
 import type { EnvInput, SyncOptions } from './index.js';
+import { runStorePhase, statusWithAdapters } from './stores.js';
+import type { StoreOutcome } from './stores.js';
 
 /** Options of {@link syncProject}. */
 export interface SyncProjectOptions {
@@ -91,6 +101,11 @@ export interface SyncProjectResult {
   report: SyncReport;
   /** The files written, in order (empty under dry-run). */
   files: WrittenFile[];
+  /**
+   * Every shared-store write attempted (AWS, your adapters), in order, without values. A
+   * `failed` one fails its secret in the report. Empty under dry-run.
+   */
+  stores: StoreOutcome[];
 }
 
 const PROJECT_KEYS = [
@@ -217,8 +232,11 @@ async function locate(
 
 /**
  * Run `secretzero agent sync` on a project directory: read the Secretfile, variable files,
- * target files and lockfiles, plan with {@link agentSync}, then apply the writes (atomically,
- * secret files `0600`, targets before lockfiles). Under `dryRun` nothing is written.
+ * target files and lockfiles, test the shared stores' connections (the access gate), plan with
+ * `agentSync`, then apply the writes (atomically, secret files `0600`): target files, then the
+ * shared stores through the registered adapters, then the lockfiles — or, when a store failed,
+ * a second plan without the secrets it failed (see `syncWithAdapters`). Under `dryRun` nothing
+ * is written or stored.
  *
  * @example
  * ```ts
@@ -230,7 +248,66 @@ async function locate(
  * Secretfile is invalid, `USAGE` for wrong option types.
  */
 export async function syncProject(options: SyncProjectOptions = {}): Promise<SyncProjectResult> {
-  const fn = 'syncProject';
+  const p = await loadProject('syncProject', options);
+  const { request, plan, cwd, realRoot, allowOutsideRoot } = p;
+  // `script` secrets run here, in the host, only when the caller trusts them (the core plans
+  // none without `allowScripts` or under dry-run).
+  if (request.allowScripts === true && request.dryRun !== true) {
+    request.scriptOutputs = await runScripts(request, cwd);
+  }
+
+  // Access gate, plan, target files, shared stores, lockfiles (see stores.ts).
+  const apply = async (writes: FileWrite[]): Promise<WrittenFile[]> => {
+    const done: WrittenFile[] = [];
+    for (const w of writes) done.push(await applyWrite(cwd, realRoot, w, allowOutsideRoot));
+    return done;
+  };
+  const r = await runStorePhase(
+    request,
+    plan.stores,
+    { env: request.env ?? {}, cwd: realRoot, allowOutsideRoot },
+    { apply, reread: () => p.readFiles() },
+  );
+  return { report: r.report, files: request.dryRun === true ? [] : r.applied, stores: r.stores };
+}
+
+/** What {@link projectStatus} returns. */
+export interface ProjectStatusResult {
+  /** Per secret, each tracked target's state: `in_sync`, `drifted`, `missing`, `unknown`. */
+  status: StatusReport;
+  /** Store targets that could not be read back, by target ID, with the adapter's message. */
+  errors: Record<string, string>;
+}
+
+/**
+ * Drift of a project directory (`secretzero status`): reads the Secretfile, lockfiles and
+ * target files as {@link syncProject} does, reads every shared-store target back through its
+ * adapter, and tells for each tracked target whether it still holds the value the lockfile
+ * recorded. Nothing is written; the result holds no value and no hash.
+ *
+ * @throws {@link SecretZeroError} as {@link syncProject}.
+ */
+export async function projectStatus(options: SyncProjectOptions = {}): Promise<ProjectStatusResult> {
+  const p = await loadProject('projectStatus', options);
+  return statusWithAdapters(p.request, {
+    env: p.request.env ?? {},
+    cwd: p.realRoot,
+    allowOutsideRoot: p.allowOutsideRoot,
+  });
+}
+
+/** A project read from disk: the complete sync request and how to read its files again. */
+interface LoadedProject {
+  request: SyncOptions;
+  plan: TargetFilesResponse;
+  cwd: string;
+  realRoot: string;
+  allowOutsideRoot: boolean;
+  /** The target files as they are now (checked against the project root). */
+  readFiles(): Promise<Record<string, string | null>>;
+}
+
+async function loadProject(fn: string, options: SyncProjectOptions): Promise<LoadedProject> {
   const o = checkOptObject(fn, 'options', options) ?? {};
   checkKeys(fn, o, PROJECT_KEYS);
   const cwd = path.resolve(checkOptString(fn, 'options.cwd', o['cwd']) ?? process.cwd());
@@ -285,33 +362,31 @@ export async function syncProject(options: SyncProjectOptions = {}): Promise<Syn
     plan = targetFiles(base);
   }
 
-  const files: Record<string, string | null> = {};
-  await Promise.all(
-    plan.files.map(async (p) => {
-      const real = await locate(cwd, realRoot, p, allowOutsideRoot === true);
-      files[p] = (await readOptional(real, p)) ?? null;
-    }),
-  );
+  const targets = plan.files;
+  const readFiles = async (): Promise<Record<string, string | null>> => {
+    const files: Record<string, string | null> = {};
+    await Promise.all(
+      targets.map(async (p) => {
+        const real = await locate(cwd, realRoot, p, allowOutsideRoot === true);
+        files[p] = (await readOptional(real, p)) ?? null;
+      }),
+    );
+    return files;
+  };
+  const files = await readFiles();
   const [lockfile, localLockfile] = await Promise.all([
     readOptional(path.resolve(cwd, plan.lockfile_path), plan.lockfile_path),
     readOptional(path.resolve(cwd, plan.local_lockfile_path), plan.local_lockfile_path),
   ]);
 
-  const request: SyncOptions = { ...base, files, lockfile, localLockfile };
-  // `script` secrets run here, in the host, only when the caller trusts them (the core plans
-  // none without `allowScripts` or under dry-run).
-  if (allowScripts === true && !dryRun) {
-    request.scriptOutputs = await runScripts(request, cwd);
-  }
-
-  const { report, writes } = agentSync(request);
-  if (dryRun) return { report, files: [] };
-
-  const written: WrittenFile[] = [];
-  for (const w of writes) {
-    written.push(await applyWrite(cwd, realRoot, w, allowOutsideRoot === true));
-  }
-  return { report, files: written };
+  return {
+    request: { ...base, files, lockfile, localLockfile },
+    plan,
+    cwd,
+    realRoot,
+    allowOutsideRoot: allowOutsideRoot === true,
+    readFiles,
+  };
 }
 
 /**
