@@ -31,7 +31,8 @@ PKG_INPUTS := $(shell find src js/src -type f 2>/dev/null) Cargo.toml Cargo.lock
 help:
 	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
 
-## setup: toolchain (Rust wasm target, wasm-bindgen CLI, npm dev tools), Chromium, reference CLI
+## setup: toolchain (Rust wasm target, wasm-bindgen CLI, npm dev tools), Chromium, reference CLI,
+##        moto (local AWS API) and the reference CLI with boto3 for the AWS tests
 setup: deps
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "setup: installing Debian chromium + chromium-driver (browser tests)"; \
@@ -42,6 +43,7 @@ setup: deps
 	else \
 	  echo "setup: $(ORACLE_SETUP) not found: tests that compare with the reference CLI will be skipped"; \
 	fi
+	@bash scripts/setup-aws-test.sh
 
 ## deps: what build and test need (also run by them, so a fresh clone can `make test`)
 deps: node_modules/.package-lock.json
