@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { parseDotenv } from './dotenv.mjs';
-import { cli, loadCjs, loadEsm, tempDir } from './helpers.mjs';
+import { spawnSync } from 'node:child_process';
+
+import { cli, consumer, loadCjs, loadEsm, root, tempDir } from './helpers.mjs';
 
 const sha256 = (s) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -244,5 +246,28 @@ describe('secretzero status (CLI) on local files', () => {
     assert.match(r.stdout, /drifted\s+local\/file\/\.env/);
     assert.ok(!r.stdout.includes(value) && !r.stdout.includes('edited'));
     assert.equal(cli(['status', '--bogus'], { cwd: dir }).status, 2);
+  });
+});
+
+describe('examples/custom-adapter', () => {
+  it('runs against the installed package: stores, then everything in sync; a rerun stores nothing', () => {
+    // Inside target/consumer so that `@secretzero/agent` resolves to the installed package.
+    const dir = fs.mkdtempSync(path.join(consumer, 'example-'));
+    try {
+      fs.cpSync(path.join(root, 'examples/custom-adapter'), dir, { recursive: true });
+      const run = () => spawnSync(process.execPath, ['sync.mjs'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+      let r = run();
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /status: complete; synced: database_password, session_secret/);
+      assert.match(r.stdout, /stored database_password -> team\/kv\/app\/database_password/);
+      assert.equal((r.stdout.match(/in_sync/g) ?? []).length, 3);
+      const store = JSON.parse(fs.readFileSync(path.join(dir, '.teamstore/store.json'), 'utf8'));
+      same(store['app/database_password'], dotenv(fs.readFileSync(path.join(dir, '.env'), 'utf8')).database_password, 'example store vs .env');
+      r = run();
+      assert.match(r.stdout, /synced: -/);
+      assert.ok(!/stored/.test(r.stdout));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
