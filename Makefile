@@ -84,8 +84,10 @@ test-wasm:
 	cargo test --locked --target wasm32-unknown-unknown --features wasm --test wasm
 
 # The packed tarball installed like a user would, its types checked by strict consumers, then
-# the node:test suites (ESM, CommonJS, browser entry, CLI, end-to-end sync).
+# the node:test suites (ESM, CommonJS, browser entry, CLI, end-to-end sync, AWS stores against
+# moto: setup-aws-test.sh installs it once, idempotently; without it those tests are skipped).
 test-js:
+	@bash scripts/setup-aws-test.sh
 	node scripts/consumer.mjs
 	node --test js/test/*.test.mjs
 
