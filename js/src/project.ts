@@ -264,7 +264,7 @@ export async function syncProject(options: SyncProjectOptions = {}): Promise<Syn
   };
   const r = await runStorePhase(
     request,
-    plan.stores,
+    plan.stores ?? [],
     { env: request.env ?? {}, cwd: realRoot, allowOutsideRoot },
     { apply, reread: () => p.readFiles() },
   );

@@ -250,7 +250,7 @@ export async function syncWithAdapters(options: SyncWithAdaptersOptions): Promis
   const request = rest as SyncOptions;
   const plan = targetFiles(request);
   const context: AdapterContext = { env: request.env ?? {}, cwd: adapterCwd };
-  const r = await runStorePhase(request, plan.stores, context, {
+  const r = await runStorePhase(request, plan.stores ?? [], context, {
     apply: async () => [],
     reread: async () => request.files,
   });
@@ -294,7 +294,7 @@ export async function statusWithAdapters(
   const storeValues: Record<string, string | null> = {};
   const errors: Record<string, string> = {};
   await Promise.all(
-    plan.stores.map(async (t) => {
+    (plan.stores ?? []).map(async (t) => {
       const adapter = getAdapter(t.adapter);
       if (adapter?.read === undefined) return;
       try {

@@ -431,7 +431,9 @@ providers:
 secrets:
   - name: db_password
     kind: random_password
-    config: {length: 24}
+    # No special characters: the reference writes .env values with quotes unescaped (one of
+    # the documented differences), which would make a random value unreadable at times.
+    config: {length: 24, special: false}
     targets:
       - {provider: aws, kind: ssm_parameter, config: {name: /${p}/db_password}}
       - {provider: local, kind: file, config: {path: .env}}
