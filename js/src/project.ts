@@ -187,8 +187,10 @@ async function realpathNearest(p: string): Promise<string> {
 /**
  * Where a target path really leads: symlinks of the file itself (also dangling ones) and of its
  * parent directories resolved. Refuses a destination outside `realRoot`.
+ *
+ * @internal (also used by the local adapters)
  */
-async function locate(
+export async function locate(
   cwd: string,
   realRoot: string,
   rel: string,
@@ -428,7 +430,8 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-async function applyWrite(
+/** @internal Write (or delete) one file atomically; also used by the local adapters. */
+export async function applyWrite(
   cwd: string,
   realRoot: string,
   w: FileWrite,

@@ -115,7 +115,13 @@ describe('target adapter API (in-memory store)', () => {
     const keys = api.listAdapters();
     assert.deepEqual(
       keys.map((k) => `${k.key}:${k.builtin}`),
-      ['aws/secrets_manager:true', 'aws/ssm_parameter:true', 'memory/kv:false'],
+      [
+        'aws/secrets_manager:true',
+        'aws/ssm_parameter:true',
+        'local/file:true',
+        'local/template:true',
+        'memory/kv:false',
+      ],
     );
     assert.equal(loadCjs().getAdapter('memory/kv'), mem.adapter);
     assert.throws(() => api.registerAdapter('nokind', mem.adapter), { code: 'USAGE' });
@@ -217,6 +223,29 @@ describe('target adapter API (in-memory store)', () => {
     same(mem.data.get('app/db'), env.db_password, 'store vs .env write');
     assert.equal(env.refused, undefined, 'a failed secret is not in the final writes');
     assert.deepEqual(Object.keys(r.unreachable), ['flaky/kv/app/api']);
+  });
+});
+
+describe('local/file and local/template adapters (whole files)', () => {
+  it('test, store, read a file inside the project; refuse one outside', async () => {
+    const api = await loadEsm();
+    const dir = tempDir();
+    const file = api.getAdapter('local/file');
+    const target = (kind, config) => ({ target_id: `local/${kind}/x`, adapter: `local/${kind}`, provider: 'local', kind, config });
+    const ctx = { env: {}, cwd: dir };
+    await file.testConnection(target('file', { path: 'sub/.env' }), ctx);
+    assert.equal(await file.read(target('file', {}), ctx), null);
+    await file.store(target('file', { path: 'sub/.env' }), 'A=1\n', ctx);
+    assert.equal(fs.readFileSync(path.join(dir, 'sub/.env'), 'utf8'), 'A=1\n');
+    assert.equal(fs.statSync(path.join(dir, 'sub/.env')).mode & 0o777, 0o600);
+    assert.equal(await file.read(target('file', { path: 'sub/.env' }), ctx), 'A=1\n');
+    await assert.rejects(file.testConnection(target('file', { path: '../outside.env' }), ctx), {
+      code: 'PATH_OUTSIDE_ROOT',
+    });
+    const tpl = api.getAdapter('local/template');
+    await tpl.store(target('template', { template_path: 't.j2', output_path: 'out.txt' }), 'x', ctx);
+    assert.equal(await tpl.read(target('template', { output_path: 'out.txt' }), ctx), 'x');
+    await assert.rejects(async () => tpl.read(target('template', {}), ctx), { code: 'USAGE' });
   });
 });
 
