@@ -1,8 +1,9 @@
 /**
  * The store phase of a sync: the host side of the core's shared-store protocol.
  *
- * 1. **Access gate.** Every store target the Secretfile names (`targetFiles().stores`) is
- *    tested by its adapter (once per connection key) before anything is generated. Failures go
+ * 1. **Access gate.** Every store target this run will write (a dry-run preview of the plan
+ *    names them; `targetFiles().stores` lists them all) is tested by its adapter (once per
+ *    connection key) before anything is generated. Failures go
  *    to the core as `unreachable`; their secrets fail with `TARGET_UNREACHABLE` and the
  *    provider's message, and no value is generated for them. The other secrets sync.
  * 2. **Plan.** `agentSync` with `adapters` (the registered keys) and `unreachable` returns the
@@ -27,7 +28,7 @@
  * @module
  */
 
-import type { FileWrite, StoreTarget, StoreWrite, SyncReport } from '../wasm/api.js';
+import type { FileWrite, SecretDetail, StoreTarget, StoreWrite, SyncReport } from '../wasm/api.js';
 import { errorMessage, getAdapter, listAdapters } from './adapters.js';
 import type { AdapterContext } from './adapters.js';
 import { checkKeys, checkObject, checkOptObject } from './core.js';
@@ -169,11 +170,25 @@ export async function runStorePhase<W>(
   context: AdapterContext,
   io: StorePhaseIO<W>,
 ): Promise<StorePhaseResult<W>> {
+  const adapters = adapterKeys();
+  let gated: readonly StoreTarget[] = [];
+  if (stores.length > 0) {
+    // Only the targets this run will write: a preview plan names them (`would_store`), so a
+    // rerun with everything already synced touches no network.
+    const preview = agentSync({ ...request, dryRun: true, adapters });
+    const needed = new Set<string>();
+    const details = (preview.report.sync_results as { details?: SecretDetail[] } | null | undefined)
+      ?.details;
+    for (const d of details ?? []) {
+      for (const t of d.targets) if (t.target_id !== undefined) needed.add(t.target_id);
+    }
+    gated = stores.filter((t) => needed.has(t.target_id));
+  }
   const unreachable = {
     ...(request.unreachable ?? {}),
-    ...(stores.length > 0 ? await accessGate(stores, context) : {}),
+    ...(gated.length > 0 ? await accessGate(gated, context) : {}),
   };
-  const base: SyncOptions = { ...request, adapters: adapterKeys(), unreachable };
+  const base: SyncOptions = { ...request, adapters, unreachable };
   let round = agentSync(base);
   const applied: W[] = [];
   const outcomes: StoreOutcome[] = [];
