@@ -80,10 +80,8 @@ interface Connection {
   maxAttempts: number | undefined;
 }
 
-/** A configuration problem: reported as is (no SDK involved). */
-class AwsConfigError extends Error {
-  override name = 'AwsConfigError';
-}
+/** A configuration problem (or a missing SDK): reported as is, without an SDK error name. */
+class AwsConfigError extends Error {}
 
 function resolve(service: Service, t: StoreTarget, ctx: AdapterContext): Connection {
   const env = ctx.env;

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseDotenv } from './dotenv.mjs';
 import { spawnSync } from 'node:child_process';
 
-import { cli, consumer, loadCjs, loadEsm, root, tempDir } from './helpers.mjs';
+import { cli, consumer, installed, loadCjs, loadEsm, root, tempDir } from './helpers.mjs';
 
 const sha256 = (s) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -300,5 +300,26 @@ describe('examples/custom-adapter', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('AWS targets without the optional AWS SDK installed', () => {
+  it('fail at the access gate with the npm install line; the other secrets sync', () => {
+    const dir = tempDir();
+    fs.cpSync(installed, path.join(dir, 'node_modules/@secretzero/agent'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'Secretfile.yml'),
+      `providers:\n  aws: {kind: aws}\nsecrets:\n  - name: a\n    kind: random_string\n    targets:\n      - {provider: aws, kind: ssm_parameter, config: {name: /a}}\n  - name: b\n    kind: random_string\n    targets:\n      - {provider: local, kind: file, config: {path: .env}}\n`,
+    );
+    const r = spawnSync(
+      process.execPath,
+      ['-e', "require('@secretzero/agent').syncProject({ cwd: '.', env: {} }).then((r) => console.log(JSON.stringify(r.report)))"],
+      { cwd: dir, encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual(report.synced_secrets, ['b']);
+    assert.match(report.failed_secrets.a, /npm install @aws-sdk\/client-ssm/);
+    assert.equal(report.sync_results.details.find((d) => d.name === 'a').error_code, 'TARGET_UNREACHABLE');
   });
 });
