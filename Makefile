@@ -36,7 +36,8 @@ help:
 	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
 
 ## setup: toolchain (Rust wasm target, wasm-bindgen CLI, npm dev tools incl. playwright-core,
-##        vite, esbuild), Debian Chromium for the browser tests, reference CLI
+##        vite, esbuild), Debian Chromium for the browser tests, the reference CLI, and moto
+##        (local AWS API) with the reference CLI + boto3 for the AWS tests
 setup: deps
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "setup: installing Debian chromium + chromium-driver (browser tests)"; \
@@ -47,6 +48,7 @@ setup: deps
 	else \
 	  echo "setup: $(ORACLE_SETUP) not found: tests that compare with the reference CLI will be skipped"; \
 	fi
+	@bash scripts/setup-aws-test.sh
 
 ## deps: what build and test need (also run by them, so a fresh clone can `make test`)
 deps: node_modules/.package-lock.json
@@ -105,8 +107,10 @@ test-formats:
 	fi
 
 # The packed tarball installed like a user would, its types checked by strict consumers, then
-# the node:test suites (ESM, CommonJS, browser entry, CLI, end-to-end sync).
+# the node:test suites (ESM, CommonJS, browser entry, CLI, end-to-end sync, AWS stores against
+# moto: setup-aws-test.sh installs it once, idempotently; without it those tests are skipped).
 test-js:
+	@bash scripts/setup-aws-test.sh
 	node scripts/consumer.mjs
 	node --test js/test/*.test.mjs
 

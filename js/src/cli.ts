@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `secretzero` command: `agent sync`, `agent instructions`, `validate` and `schema`.
+ * The `secretzero` command: `agent sync`, `agent instructions`, `agent handoff`, `status`,
+ * `validate`, `schema` and `mcp`.
  *
  * Exit codes: 0 when the command ran (for `agent sync`: whatever the report's status, like the
  * reference CLI, so CI scripts can read the report), 1 when the Secretfile cannot be loaded or
@@ -23,7 +24,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 
-import type { Diagnostic, Secret, SyncReport } from '../wasm/api.js';
+import type { Diagnostic, Secret, SecretDetail, SyncReport } from '../wasm/api.js';
 import type { SyncOptions } from './index.js';
 import type { SyncProjectOptions } from './project.js';
 
@@ -62,6 +63,7 @@ Commands:
   agent     Agent-aware commands (agent sync, agent instructions, agent handoff).
   mcp       Serve the tools to AI agents over MCP (stdio).
   schema    Print the JSON Schema of the Secretfile.
+  status    Drift: do the tracked targets still hold the recorded values?
   validate  Validate a Secretfile and report every problem.
 
 Run 'secretzero COMMAND --help' for a command's options.
@@ -167,6 +169,26 @@ Options:
 
 Exit status: 0 when the Secretfile is valid (warnings allowed), 1 when it is
 invalid, 2 on usage errors.
+`;
+
+const STATUS_HELP = `Usage: secretzero status [OPTIONS]
+
+  Drift: for every secret in the lockfile, whether each tracked target (local
+  files, AWS parameters and secrets, your adapters' stores) still holds the
+  value whose hash the lockfile recorded. Nothing is written; no value or hash
+  is printed.
+
+Options:
+  -f, --file PATH         Path to Secretfile (default: Secretfile.yml)
+  -l, --lockfile PATH     Path to lockfile (default: derived from the Secretfile)
+  -v, --var-file PATH     Variable file to merge (repeatable)
+  -e, --environment TEXT  Named environment profile
+  --json                  Output the result as JSON
+  -h, --help              Show this message and exit.
+
+States: in_sync, drifted (holds another value), missing (the entry or key is
+gone), unknown (cannot be read here). Exit status: 0 when the check ran, 1 when
+the Secretfile cannot be loaded, 2 on usage errors.
 `;
 
 const out = (s: string): void => {
@@ -423,6 +445,8 @@ async function cmdSync(argv: string[], json: boolean): Promise<number> {
         width: terminalWidth(),
       }),
     );
+    // The reference's table has no target IDs; list the shared-store writes a dry run plans.
+    if (report.dry_run === true) out(wouldStore(report));
     if (report.warnings !== undefined && report.warnings.length > 0) {
       printDiagnostics(file, report.warnings);
     }
@@ -544,8 +568,8 @@ async function interactiveSync(api: Api, options: SyncProjectOptions): Promise<S
   const hold = (): void => say('\nFinishing the writes first (they take a moment).');
   process.on('SIGINT', hold);
   try {
-    const { report, writes } = api.agentSync({ ...(await project.withScripts()), values });
-    if (!project.dryRun) await project.apply(writes);
+    // The whole sync (shared stores included), with every accepted value at once.
+    const { report } = await project.sync({ ...(await project.withScripts()), values });
     return report;
   } finally {
     process.off('SIGINT', hold);
@@ -591,6 +615,86 @@ async function askValue(
       return undefined;
     }
   }
+}
+
+/** `Would store in shared stores:` lines (secret → target ID), or nothing without such targets. */
+function wouldStore(report: SyncReport): string {
+  const lines: string[] = [];
+  const results = report.sync_results as { details?: SecretDetail[] } | null | undefined;
+  for (const d of results?.details ?? []) {
+    for (const t of d.targets) {
+      if (t.provider !== 'local' && t.status === 'would_store') {
+        lines.push(`  • ${d.name} → ${t.target_id ?? `${t.provider}/${t.kind}`}\n`);
+      }
+    }
+  }
+  return lines.length > 0 ? `\nWould store in shared stores:\n${lines.join('')}` : '';
+}
+
+async function cmdStatus(argv: string[], json: boolean): Promise<number> {
+  const usage = 'Usage: secretzero status [OPTIONS]';
+  const { values: v } = parse(
+    argv,
+    {
+      file: { type: 'string', short: 'f' },
+      lockfile: { type: 'string', short: 'l' },
+      'var-file': { type: 'string', short: 'v', multiple: true },
+      environment: { type: 'string', short: 'e' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    usage,
+  );
+  if (v['help'] === true) {
+    out(STATUS_HELP);
+    return EXIT_OK;
+  }
+  const file = (v['file'] as string | undefined) ?? 'Secretfile.yml';
+  requireFile("'-f' / '--file'", file, usage);
+  const varFiles = (v['var-file'] as string[] | undefined) ?? [];
+  for (const f of varFiles) requireFile("'-v' / '--var-file'", f, usage);
+  const api = await loadApi();
+  let r: Awaited<ReturnType<Api['projectStatus']>>;
+  try {
+    r = await api.projectStatus({
+      cwd: process.cwd(),
+      file,
+      lockfilePath: v['lockfile'] as string | undefined,
+      varFiles,
+      environment: v['environment'] as string | undefined,
+      env: process.env,
+    });
+  } catch (e) {
+    return reportError(api, e, file, json);
+  }
+  const { secrets, drifted, missing, unknown, not_synced } = r.status;
+  if (json) {
+    out(`${JSON.stringify({ ...r.status, read_errors: r.errors }, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const color = useColor(process.stdout);
+  const mark: Record<string, string> = {
+    in_sync: paint(color, '32', '✓ in sync'),
+    drifted: paint(color, '31', '✗ drifted'),
+    missing: paint(color, '31', '✗ missing'),
+    unknown: paint(color, '33', '? unknown'),
+  };
+  out(`Status: ${file}\n`);
+  for (const s of secrets) {
+    if (!s.recorded) {
+      out(`  ${s.name}: not synced yet\n`);
+      continue;
+    }
+    out(`  ${s.name}\n`);
+    for (const t of s.targets) {
+      const why = r.errors[t.target_id];
+      out(`    ${mark[t.state] ?? t.state}  ${t.target_id}${why ? ` (${why})` : ''}\n`);
+    }
+  }
+  out(
+    `\n${drifted} drifted, ${missing} missing, ${unknown} unknown, ${not_synced} not synced\n`,
+  );
+  return EXIT_OK;
 }
 
 function reportError(api: Api, e: unknown, file: string, json: boolean): number {
@@ -782,7 +886,7 @@ async function cmdSchema(argv: string[]): Promise<number> {
   return EXIT_OK;
 }
 
-const COMMANDS = ['agent', 'mcp', 'schema', 'validate'];
+const COMMANDS = ['agent', 'mcp', 'schema', 'status', 'validate'];
 const AGENT_COMMANDS = ['handoff', 'instructions', 'sync'];
 
 async function main(argv: string[]): Promise<number> {
@@ -803,6 +907,7 @@ async function main(argv: string[]): Promise<number> {
     if (cmd === 'schema') return await cmdSchema(rest);
     // Loaded only for this command: the MCP SDK is not imported by anything else.
     if (cmd === 'mcp') return await (await import('./mcp.js')).main(rest);
+    if (cmd === 'status') return await cmdStatus(rest, json);
     if (cmd === 'agent') {
       const [sub, ...args] = rest;
       if (sub === '--help' || sub === '-h') {

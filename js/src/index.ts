@@ -22,6 +22,8 @@ import type {
   ScriptsResponse,
   Secret,
   Secretfile,
+  StatusReport,
+  StoreWrite,
   SyncReport,
   SyncRequest,
   TargetFilesResponse,
@@ -82,11 +84,16 @@ export type {
   Secret,
   SecretDetail,
   Secretfile,
+  SecretStatus,
   SecretfileInput,
   Severity,
   Source,
   Span,
+  StatusReport,
+  StatusRequest,
   Step,
+  StoreTarget,
+  StoreWrite,
   SyncReport,
   SyncRequest,
   SyncResponse,
@@ -96,6 +103,8 @@ export type {
   TargetFilesResponse,
   TargetProfile,
   TargetResult,
+  TargetState,
+  TargetStatus,
   Template,
   TemplateField,
   ValidateResponse,
@@ -395,6 +404,19 @@ export interface SyncResult {
    * holds secret values: write them, never log them. `contents: null` means delete the file.
    */
   writes: FileWrite[];
+  /**
+   * Values to store in shared stores (non-local targets), in order; empty under dry-run.
+   * `value` is a secret: hand it to the target's adapter, never log it. Store them after the
+   * target files and before the lockfiles; if a store fails, run `agentSync` again with
+   * `storeFailures` and `values: produced` and apply that round's writes instead
+   * (`syncWithAdapters` and `syncProject` do all this).
+   */
+  stores: StoreWrite[];
+  /**
+   * The values behind `stores` by secret (`secret.field` for template fields), for that second
+   * round. Secrets: never log them.
+   */
+  produced: Record<string, string>;
 }
 
 /**
@@ -410,8 +432,41 @@ export interface SyncResult {
  * argument has the wrong type (`USAGE`).
  */
 export function agentSync(options: SyncOptions): SyncResult {
-  const r = invoke<SyncResult>('sync', syncRequest('agentSync', options));
-  return { report: r.report, writes: r.writes };
+  const r = invoke<Partial<SyncResult>>('sync', syncRequest('agentSync', options));
+  return {
+    report: r.report as SyncReport,
+    writes: r.writes ?? [],
+    stores: r.stores ?? [],
+    produced: r.produced ?? {},
+  };
+}
+
+/** Options of {@link driftStatus}: the sync inputs plus what the adapters read back. */
+export interface StatusOptions extends SyncOptions {
+  /**
+   * What each shared-store target holds now, by target ID, as read by its adapter: the value,
+   * or `null` when the entry is gone. Targets left out are `unknown`. Default: none.
+   */
+  storeValues?: Readonly<Record<string, string | null>> | undefined;
+}
+
+/**
+ * Drift: for every secret, whether each target the lockfile tracks still holds the recorded
+ * value (`in_sync`, `drifted`, `missing`, `unknown`). Pass the target files in `files` (as for
+ * {@link agentSync}) and the shared stores' current values in `storeValues`. The report holds
+ * no value and no hash. (The Node entry's `projectStatus()` reads everything for you.)
+ *
+ * @throws {@link SecretZeroError} as {@link agentSync}.
+ */
+export function driftStatus(options: StatusOptions): StatusReport {
+  const fn = 'driftStatus';
+  const o = checkObject(fn, 'options', options);
+  const { storeValues, ...rest } = o;
+  const req = syncRequest(fn, rest);
+  return invoke('status', {
+    ...req,
+    store_values: checkOptStringMap(fn, 'options.storeValues', storeValues, true),
+  });
 }
 
 /** Which secrets {@link agentInstructions} lists. */

@@ -15,16 +15,42 @@
  */
 
 import { call } from '../wasm/agent.cjs';
+import { registerBuiltinAdapter } from './adapters.js';
+import { secretsManagerAdapter, ssmParameterAdapter } from './aws.js';
 import { setBackend } from './core.js';
 import type { Handoff, HandoffOptions } from './handoff.js';
+import { localFileAdapter, localTemplateAdapter } from './local.js';
 
 setBackend(call);
+// The AWS SDK is not loaded here: only when an AWS target is tested, stored or read.
+registerBuiltinAdapter('aws/ssm_parameter', ssmParameterAdapter);
+registerBuiltinAdapter('aws/secrets_manager', secretsManagerAdapter);
+// Local targets are written by the core's planned file writes; these expose them alike.
+registerBuiltinAdapter('local/file', localFileAdapter);
+registerBuiltinAdapter('local/template', localTemplateAdapter);
 
 export * from './index.js';
-export { collectIdentity, projectInstructions, syncProject } from './project.js';
+export { getAdapter, listAdapters, registerAdapter, unregisterAdapter } from './adapters.js';
+export type {
+  AdapterContext,
+  AdapterInfo,
+  StoreContext,
+  TargetAdapter,
+} from './adapters.js';
+export { statusWithAdapters, syncWithAdapters } from './stores.js';
+export type {
+  StatusWithAdaptersResult,
+  StoreOutcome,
+  SyncWithAdaptersOptions,
+  SyncWithAdaptersResult,
+} from './stores.js';
+export { secretsManagerAdapter, ssmParameterAdapter } from './aws.js';
+export { localFileAdapter, localTemplateAdapter } from './local.js';
+export { collectIdentity, projectInstructions, projectStatus, syncProject } from './project.js';
 export type {
   CollectIdentityOptions,
   ProjectInstructionsOptions,
+  ProjectStatusResult,
   SyncProjectOptions,
   SyncProjectResult,
   WrittenFile,

@@ -30,7 +30,9 @@ import type {
   FileWrite,
   InstructionsResponse,
   ScriptSpec,
+  StatusReport,
   SyncReport,
+  TargetFilesResponse,
   VarFile,
   WriteRole,
 } from '../wasm/api.js';
@@ -43,8 +45,10 @@ import {
   checkString,
 } from './core.js';
 import { SecretZeroError, usageError } from './errors.js';
-import { agentInstructions, agentSync, planScripts, targetFiles, version } from './index.js';
+import { agentInstructions, planScripts, targetFiles, version } from './index.js';
 import type { EnvInput, SyncOptions } from './index.js';
+import { runStorePhase, statusWithAdapters } from './stores.js';
+import type { StoreOutcome } from './stores.js';
 
 /** Options of {@link syncProject}. */
 export interface SyncProjectOptions {
@@ -98,6 +102,11 @@ export interface SyncProjectResult {
   report: SyncReport;
   /** The files written, in order (empty under dry-run). */
   files: WrittenFile[];
+  /**
+   * Every shared-store write attempted (AWS, your adapters), in order, without values. A
+   * `failed` one fails its secret in the report. Empty under dry-run.
+   */
+  stores: StoreOutcome[];
 }
 
 const PROJECT_KEYS = [
@@ -179,8 +188,10 @@ async function realpathNearest(p: string): Promise<string> {
 /**
  * Where a target path really leads: symlinks of the file itself (also dangling ones) and of its
  * parent directories resolved. Refuses a destination outside `realRoot`.
+ *
+ * @internal (also used by the local adapters)
  */
-async function locate(
+export async function locate(
   cwd: string,
   realRoot: string,
   rel: string,
@@ -224,8 +235,11 @@ async function locate(
 
 /**
  * Run `secretzero agent sync` on a project directory: read the Secretfile, variable files,
- * target files and lockfiles, plan with {@link agentSync}, then apply the writes (atomically,
- * secret files `0600`, targets before lockfiles). Under `dryRun` nothing is written.
+ * target files and lockfiles, test the shared stores' connections (the access gate), plan with
+ * `agentSync`, then apply the writes (atomically, secret files `0600`): target files, then the
+ * shared stores through the registered adapters, then the lockfiles — or, when a store failed,
+ * a second plan without the secrets it failed (see `syncWithAdapters`). Under `dryRun` nothing
+ * is written or stored.
  *
  * @example
  * ```ts
@@ -238,9 +252,32 @@ async function locate(
  */
 export async function syncProject(options: SyncProjectOptions = {}): Promise<SyncProjectResult> {
   const project = await openProject(options, 'syncProject');
-  const { report, writes } = agentSync(await project.withScripts());
-  if (project.dryRun) return { report, files: [] };
-  return { report, files: await project.apply(writes) };
+  return project.sync(await project.withScripts());
+}
+
+/** What {@link projectStatus} returns. */
+export interface ProjectStatusResult {
+  /** Per secret, each tracked target's state: `in_sync`, `drifted`, `missing`, `unknown`. */
+  status: StatusReport;
+  /** Store targets that could not be read back, by target ID, with the adapter's message. */
+  errors: Record<string, string>;
+}
+
+/**
+ * Drift of a project directory (`secretzero status`): reads the Secretfile, lockfiles and
+ * target files as {@link syncProject} does, reads every shared-store target back through its
+ * adapter, and tells for each tracked target whether it still holds the value the lockfile
+ * recorded. Nothing is written; the result holds no value and no hash.
+ *
+ * @throws {@link SecretZeroError} as {@link syncProject}.
+ */
+export async function projectStatus(options: SyncProjectOptions = {}): Promise<ProjectStatusResult> {
+  const p = await openProject(options, 'projectStatus');
+  return statusWithAdapters(p.request, {
+    env: p.request.env ?? {},
+    cwd: p.realRoot,
+    allowOutsideRoot: p.allowOutsideRoot,
+  });
 }
 
 /** Options of {@link projectInstructions}. */
@@ -292,6 +329,20 @@ export interface OpenProject {
   withScripts(): Promise<SyncOptions>;
   /** Apply writes in order (atomic, 0600, targets before lockfiles). */
   apply(writes: readonly FileWrite[]): Promise<WrittenFile[]>;
+  /**
+   * Run the whole sync of `request` (normally {@link OpenProject.withScripts}, plus `values`):
+   * the shared stores' access gate, the plan, the target files, the stores (a second round
+   * when one fails), then the lockfiles. Nothing is written under dry-run.
+   */
+  sync(request: SyncOptions): Promise<SyncProjectResult>;
+  /** What `targetFiles` listed for this project (target files, lockfiles, store targets). */
+  readonly plan: TargetFilesResponse;
+  /** The project directory with symlinks resolved. */
+  readonly realRoot: string;
+  /** Whether paths outside the project are allowed. */
+  readonly allowOutsideRoot: boolean;
+  /** The target files as they are now (checked against the project root). */
+  readFiles(): Promise<Record<string, string | null>>;
 }
 
 /**
@@ -354,19 +405,31 @@ export async function openProject(options: SyncProjectOptions, fn = 'syncProject
     plan = targetFiles(base);
   }
 
-  const files: Record<string, string | null> = {};
-  await Promise.all(
-    plan.files.map(async (p) => {
-      const real = await locate(cwd, realRoot, p, allowOutsideRoot === true);
-      files[p] = (await readOptional(real, p)) ?? null;
-    }),
-  );
+  const targets = plan.files;
+  const readFiles = async (): Promise<Record<string, string | null>> => {
+    const files: Record<string, string | null> = {};
+    await Promise.all(
+      targets.map(async (p) => {
+        const real = await locate(cwd, realRoot, p, allowOutsideRoot === true);
+        files[p] = (await readOptional(real, p)) ?? null;
+      }),
+    );
+    return files;
+  };
+  const files = await readFiles();
   const [lockfile, localLockfile] = await Promise.all([
     readOptional(path.resolve(cwd, plan.lockfile_path), plan.lockfile_path),
     readOptional(path.resolve(cwd, plan.local_lockfile_path), plan.local_lockfile_path),
   ]);
 
   const request: SyncOptions = { ...base, files, lockfile, localLockfile };
+  const apply = async (writes: readonly FileWrite[]): Promise<WrittenFile[]> => {
+    const written: WrittenFile[] = [];
+    for (const w of writes) {
+      written.push(await applyWrite(cwd, realRoot, w, allowOutsideRoot === true));
+    }
+    return written;
+  };
   let scripted: Promise<SyncOptions> | undefined;
   return {
     request,
@@ -380,13 +443,20 @@ export async function openProject(options: SyncProjectOptions, fn = 'syncProject
           : Promise.resolve(request);
       return scripted;
     },
-    async apply(writes) {
-      const written: WrittenFile[] = [];
-      for (const w of writes) {
-        written.push(await applyWrite(cwd, realRoot, w, allowOutsideRoot === true));
-      }
-      return written;
+    apply,
+    async sync(req) {
+      const r = await runStorePhase(
+        req,
+        plan.stores ?? [],
+        { env: req.env ?? {}, cwd: realRoot, allowOutsideRoot: allowOutsideRoot === true },
+        { apply, reread: readFiles },
+      );
+      return { report: r.report, files: req.dryRun === true ? [] : r.applied, stores: r.stores };
     },
+    plan,
+    realRoot,
+    allowOutsideRoot: allowOutsideRoot === true,
+    readFiles,
   };
 }
 
@@ -429,7 +499,8 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-async function applyWrite(
+/** @internal Write (or delete) one file atomically; also used by the local adapters. */
+export async function applyWrite(
   cwd: string,
   realRoot: string,
   w: FileWrite,

@@ -20,6 +20,20 @@ import type { InitInput, SyncInitInput } from '../wasm/agent.js';
 import { hasBackend, setBackend } from './core.js';
 
 export * from './index.js';
+export { getAdapter, listAdapters, registerAdapter, unregisterAdapter } from './adapters.js';
+export type {
+  AdapterContext,
+  AdapterInfo,
+  StoreContext,
+  TargetAdapter,
+} from './adapters.js';
+export { statusWithAdapters, syncWithAdapters } from './stores.js';
+export type {
+  StatusWithAdaptersResult,
+  StoreOutcome,
+  SyncWithAdaptersOptions,
+  SyncWithAdaptersResult,
+} from './stores.js';
 export type { InitInput, SyncInitInput };
 
 let pending: Promise<void> | undefined;

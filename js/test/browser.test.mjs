@@ -41,6 +41,17 @@ try {
   out.synced = report.synced_secrets;
   out.writes = writes.map((w) => w.path);
   try { sz.parseSecretfile(1); } catch (e) { out.error = [e instanceof sz.SecretZeroError, e.code]; }
+  // A target adapter that runs in the page (here: the page's sessionStorage).
+  sz.registerAdapter('page/session', {
+    testConnection() {},
+    store(target, value) { sessionStorage.setItem(target.config.name, value); },
+    read(target) { return sessionStorage.getItem(target.config.name); },
+  });
+  const stored = await sz.syncWithAdapters({
+    text: 'secrets:\\n  - name: key\\n    kind: random_string\\n    targets:\\n      - {provider: page, kind: session, config: {name: k1}}\\n',
+  });
+  out.adapter = [stored.report.synced_secrets, stored.stores.map((s) => s.status + ' ' + s.target_id),
+    (sessionStorage.getItem('k1') || '').length, stored.writes.map((w) => w.path)];
 } catch (e) {
   out.crash = String(e && e.stack || e);
 }
@@ -107,6 +118,7 @@ test('browser entry in headless Chromium: await init(), then the API', { skip, t
     assert.deepEqual(out.synced, ['token']);
     assert.deepEqual(out.writes, ['.env', '.gitsecrets.lock']);
     assert.deepEqual(out.error, [true, 'USAGE']);
+    assert.deepEqual(out.adapter, [['key'], ['stored page/session/k1'], 32, ['.gitsecrets.lock']]);
   } finally {
     server.close();
     fs.rmSync(profile, { recursive: true, force: true });
