@@ -144,7 +144,10 @@ pub enum Dest {
 }
 
 /// A target in a shared store, written by the host's adapter for `adapter`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+///
+/// `Debug` leaves out `provider_config`: after `${ENV}` interpolation it can hold static
+/// credentials.
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct StoreTarget {
     /// The lockfile target ID (`aws/ssm_parameter//app/db`).
@@ -163,6 +166,21 @@ pub struct StoreTarget {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub provider_config: Option<crate::model::Provider>,
+}
+
+impl std::fmt::Debug for StoreTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreTarget")
+            .field("target_id", &self.target_id)
+            .field("adapter", &self.adapter)
+            .field("provider", &self.provider)
+            .field("kind", &self.kind)
+            .field(
+                "provider_config",
+                &self.provider_config.as_ref().map(|_| "[redacted]"),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 /// Resolve a non-local target into a [`StoreTarget`].

@@ -233,8 +233,8 @@ impl std::fmt::Debug for FileWrite {
     }
 }
 
-/// The result of a sync.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// The result of a sync. `Debug` redacts `produced`.
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct SyncResponse {
     /// The report (no values).
@@ -369,6 +369,17 @@ pub(crate) fn prepare(req: &SyncRequest, strict: bool) -> Result<Prepared, Error
         lockfile_path,
         local_lockfile_path,
     })
+}
+
+impl std::fmt::Debug for SyncResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncResponse")
+            .field("report", &self.report)
+            .field("writes", &self.writes)
+            .field("stores", &self.stores)
+            .field("produced", &self.produced.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// List the files a sync of `req` reads: target files, lockfiles and the lane's var files.

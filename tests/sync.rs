@@ -467,3 +467,22 @@ fn status_reports_drift_without_values() {
         assert!(!text.contains(&s.value));
     }
 }
+
+#[test]
+fn store_debug_output_never_shows_credentials_or_values() {
+    let text = "providers:\n  aws:\n    kind: aws\n    auth:\n      kind: static\n      config: {secret_access_key: '${AWS_SECRET}'}\nsecrets:\n  - name: t\n    kind: random_string\n    targets:\n      - {provider: aws, kind: ssm_parameter, config: {name: /t}}\n";
+    let mut req = request(text);
+    req.env.insert(
+        "AWS_SECRET".into(),
+        "wJalrXUtnFEMI-example-credential".into(),
+    );
+    req.adapters = vec!["aws/ssm_parameter".into()];
+    let files = secretzero_agent::sync::target_files(&req).unwrap();
+    let resp = sync(&req).unwrap();
+    let debug = format!("{files:?} {resp:?} {req:?}");
+    assert!(
+        !debug.contains("wJalrXUtnFEMI"),
+        "credentials in Debug output"
+    );
+    assert!(!debug.contains(&resp.stores[0].value));
+}
