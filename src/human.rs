@@ -249,6 +249,7 @@ pub fn render_instructions(
         color: opts.text.color,
     };
     let mut out: Vec<String> = Vec::new();
+    let mut labelled = false;
     let pending = r.scope == InstructionScope::Pending;
     if r.secrets.is_empty() {
         if !opts.bare {
@@ -293,7 +294,7 @@ pub fn render_instructions(
         if !ai.steps.is_empty() {
             out.push(String::new());
             out.push(st.bold("  Steps:"));
-            render_steps(&mut out, &ai.steps, width, &st);
+            labelled |= render_steps(&mut out, &ai.steps, width, &st);
         }
         if !opts.detailed {
             continue;
@@ -323,6 +324,10 @@ pub fn render_instructions(
     }
     if out.is_empty() {
         return String::new();
+    }
+    if labelled {
+        out.push(String::new());
+        out.extend(wrap(TRUST_LINE, width, 2).into_iter().map(|l| st.dim(&l)));
     }
     let mut text = out.join("\n");
     text.push('\n');

@@ -19,7 +19,7 @@ describe('secretzero agent instructions', () => {
     const r = cli(['agent', 'instructions'], { cwd: dir });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^\nAgent instructions \(2 pending manual secrets\)\n\n─+ stripe_api_key ─+\n {2}Summary: Sign up for Stripe/);
-    assert.match(r.stdout, / {4}1\. Visit https:\/\/dashboard\.stripe\.com\/register\n {7}Create a Stripe account\n/);
+    assert.match(r.stdout, / {4}1\. \[link\] Visit https:\/\/dashboard\.stripe\.com\/register\n {7}Create a Stripe account\n/);
     assert.doesNotMatch(r.stdout, /Docs:/, 'concise by default');
     assert.equal(r.stderr, '');
     assert.deepEqual(snapshot(dir), before);
