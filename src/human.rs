@@ -665,9 +665,10 @@ mod tests {
         assert!(detailed.contains(
             "\n\n  Prerequisites:\n    • A company email\n\n  Required tools:\n    • curl\n    • jq\n\n  Steps:\n"
         ));
-        assert!(detailed.ends_with(
+        assert!(detailed.contains(
             "\n\n  Automation: Manual only – requires email verification\n  Estimated time: 5-10 minutes\n  Fallback: Ask finance\n  Docs: https://stripe.com/docs/keys\n"
         ));
+        assert!(detailed.trim_end().ends_with("SecretZero never runs them."));
         let bare = render_instructions(
             &r,
             &InstructionsTextOptions {
