@@ -668,7 +668,10 @@ mod tests {
         assert!(detailed.contains(
             "\n\n  Automation: Manual only – requires email verification\n  Estimated time: 5-10 minutes\n  Fallback: Ask finance\n  Docs: https://stripe.com/docs/keys\n"
         ));
-        assert!(detailed.trim_end().ends_with("SecretZero never runs them."));
+        assert!(
+            detailed.trim_end().ends_with("never runs\n  them."),
+            "{detailed}"
+        );
         let bare = render_instructions(
             &r,
             &InstructionsTextOptions {
