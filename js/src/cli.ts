@@ -88,6 +88,10 @@ Options:
   --json                  Output the report as JSON (exactly one document on stdout)
   --refresh/--no-refresh  Refresh lockfile target validity before sync (default: on)
   --allow-scripts         Let \`script\` secrets run (otherwise they need approval)
+  --allow-outside-root    Let targets, lockfiles and variable files lie outside
+                          the project directory (refused by default)
+  --lock-timeout SECONDS  Wait this long for another sync of the project to
+                          finish (default: 30), then fail with LOCKED
   --fail-on [pending|failed]
                           Exit 3 when a secret is failed (\`failed\`), or pending or
                           failed (\`pending\`)
@@ -220,6 +224,8 @@ async function cmdSync(argv: string[], json: boolean): Promise<number> {
       refresh: { type: 'boolean' },
       'no-refresh': { type: 'boolean' },
       'allow-scripts': { type: 'boolean' },
+      'allow-outside-root': { type: 'boolean' },
+      'lock-timeout': { type: 'string' },
       'fail-on': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -236,6 +242,14 @@ async function cmdSync(argv: string[], json: boolean): Promise<number> {
       usage,
     );
   }
+  const lockTimeoutText = v['lock-timeout'] as string | undefined;
+  const lockTimeout = lockTimeoutText === undefined ? undefined : Number(lockTimeoutText);
+  if (lockTimeout !== undefined && (!Number.isFinite(lockTimeout) || lockTimeout < 0)) {
+    throw new UsageError(
+      `Invalid value for '--lock-timeout': '${lockTimeoutText}' is not a number of seconds.`,
+      usage,
+    );
+  }
   const file = (v['file'] as string | undefined) ?? 'Secretfile.yml';
   requireFile("'-f' / '--file'", file, usage);
   const varFiles = (v['var-file'] as string[] | undefined) ?? [];
@@ -243,8 +257,9 @@ async function cmdSync(argv: string[], json: boolean): Promise<number> {
 
   const api = await loadApi();
   let report: SyncReport;
+  let written: Awaited<ReturnType<Api['syncProject']>>['files'];
   try {
-    ({ report } = await api.syncProject({
+    ({ report, files: written } = await api.syncProject({
       cwd: process.cwd(),
       file,
       lockfilePath: v['lockfile'] as string | undefined,
@@ -254,9 +269,15 @@ async function cmdSync(argv: string[], json: boolean): Promise<number> {
       dryRun: v['dry-run'] === true,
       refresh: v['no-refresh'] === true ? false : undefined,
       allowScripts: v['allow-scripts'] === true,
+      allowOutsideRoot: v['allow-outside-root'] === true,
+      lockTimeout: lockTimeout === undefined ? undefined : lockTimeout * 1000,
     }));
   } catch (e) {
     return reportError(api, e, file, json);
+  }
+  // A symlinked target is followed (inside the project only), never silently.
+  for (const f of written) {
+    if (f.followedSymlink) err(`note: \`${f.path}\` is a symlink; wrote \`${f.realPath}\`\n`);
   }
 
   if (json) {
@@ -326,15 +347,11 @@ async function cmdValidate(argv: string[], jsonFlag: boolean): Promise<number> {
   const api = await loadApi();
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Strict UTF-8 (INVALID_ENCODING with the byte offset), regular files up to 16 MiB.
+    const { readTextFile } = await import('./files.js');
+    text = (await readTextFile(file, file)) as string;
   } catch (e) {
-    const code = (e as { code?: string }).code ?? 'unknown error';
-    return reportError(
-      api,
-      new api.SecretZeroError({ code: 'IO', message: `cannot read \`${file}\`: ${code}` }),
-      file,
-      json,
-    );
+    return reportError(api, e, file, json);
   }
   const r = api.parseSecretfile(text, { env: process.env });
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
