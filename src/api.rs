@@ -32,7 +32,7 @@ use crate::parse::{ParseOptions, VarFile, parse_secretfile};
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// A Secretfile and what interpolating it needs.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct SecretfileInput {
     /// The Secretfile's YAML text.
@@ -45,6 +45,17 @@ pub struct SecretfileInput {
     #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub var_files: Vec<VarFile>,
+}
+
+/// The environment supplies secret values (`UPPER_NAME`): `Debug` shows its names only.
+impl std::fmt::Debug for SecretfileInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretfileInput")
+            .field("text_bytes", &self.text.len())
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("var_files", &self.var_files)
+            .finish()
+    }
 }
 
 impl SecretfileInput {
@@ -92,7 +103,7 @@ pub struct ValidateResponse {
 }
 
 /// `classify` request: one secret, with the Secretfile it belongs to when templates matter.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct ClassifyRequest {
     /// The secret.
@@ -109,6 +120,17 @@ pub struct ClassifyRequest {
     #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub allow_scripts: bool,
+}
+
+/// The environment supplies secret values (`UPPER_NAME`): `Debug` shows its names only.
+impl std::fmt::Debug for ClassifyRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClassifyRequest")
+            .field("secret", &self.secret)
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("allow_scripts", &self.allow_scripts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `classify` response.

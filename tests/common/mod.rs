@@ -157,8 +157,7 @@ pub fn check_envelope(op: &str, out: &str) -> Result<Value, String> {
         let code = e.get("code").cloned().unwrap_or(Value::Null);
         serde_json::from_value::<ErrorCode>(code.clone())
             .map_err(|_| format!("{op}: unknown error code {code}"))?;
-        if e
-            .get("message")
+        if e.get("message")
             .and_then(Value::as_str)
             .is_none_or(str::is_empty)
         {
