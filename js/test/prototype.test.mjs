@@ -145,6 +145,7 @@ describe('wrong argument types', () => {
     validateSecretfile: ['secrets: []\n', {}],
     classifySecret: [{ name: 'a', kind: 'uuid' }, {}],
     generateSecret: ['uuid', {}],
+    generateSecrets: ['uuid', 3, {}],
     targetFiles: [{ text: 'secrets: []\n' }],
     planScripts: [{ text: 'secrets: []\n' }],
     agentSync: [{ text: 'secrets: []\n' }],
