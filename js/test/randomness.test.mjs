@@ -197,10 +197,14 @@ await fetch('/result', { method: 'POST', body: JSON.stringify(out) });
     const chromium = spawn(
       CHROMIUM,
       ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, `http://127.0.0.1:${server.address().port}/`],
-      { stdio: 'ignore' },
+      // Its own process group: Chromium's helper processes go with it.
+      { stdio: 'ignore', detached: true },
     );
+    let timer;
     try {
-      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('no result from Chromium in 100 s')), 100_000));
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no result from Chromium in 100 s')), 100_000);
+      });
       const out = await Promise.race([result, timeout]);
       assert.equal(out.crash, undefined, out.crash);
       const r = check(out, 'Chromium');
@@ -209,11 +213,16 @@ await fetch('/result', { method: 'POST', body: JSON.stringify(out) });
           `no repeats, smallest p = ${r.min.toExponential(2)}, all characters p = ${r.overall.toFixed(3)}, pairs p = ${r.pairs.toFixed(3)}`,
       );
     } finally {
+      clearTimeout(timer);
       const exited = new Promise((r) => chromium.once('exit', r));
-      chromium.kill('SIGKILL');
+      try {
+        process.kill(-chromium.pid, 'SIGKILL');
+      } catch {
+        chromium.kill('SIGKILL');
+      }
       await exited;
       server.close();
-      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   });
 });
