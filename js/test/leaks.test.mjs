@@ -1,6 +1,7 @@
 // No value leaks, as a property, end to end: randomized projects (seeded) synced through the
 // CLI (text and --json) and through syncProject, including failures mid-way (a target that
-// is a directory, a JSON target that is not JSON), validation failures of supplied values,
+// is a directory, a target whose parent is a file, a JSON target that is not JSON),
+// validation failures of supplied values,
 // invalid Secretfiles, a corrupt lockfile and a held project lock. No generated or supplied
 // value may appear on stdout, stderr, in a thrown error (message, JSON, util.inspect), in what
 // syncProject returns, or in the lockfile. Generated values are read back from the target
@@ -36,6 +37,7 @@ const FILES = [
   ['conf.yml', 'yaml'],
   ['broken.json', 'json'],
   ['dir.env', 'dotenv'],
+  ['blocked/x.env', 'dotenv'],
 ];
 
 function makeProject() {
@@ -66,15 +68,17 @@ function makeProject() {
     }
     const paths = [];
     for (let k = 0; k < 1 + below(2); k++) {
-      const [p, format] = FILES[below(rnd() < 0.8 ? 3 : FILES.length)];
+      const [p] = FILES[below(rnd() < 0.9 ? 3 : FILES.length)];
       if (paths.includes(p)) continue;
       paths.push(p);
     }
     text += `    targets:\n${paths.map((p) => `      - {provider: local, kind: file, config: {path: ${p}, format: ${FILES.find((f) => f[0] === p)[1]}}}\n`).join('')}`;
     secrets.push({ name, paths });
   }
-  // Failures: a target that is a directory (the write fails mid-way), a JSON file that is not.
+  // Failures: a target that is a directory (refused when read), a target whose parent is a
+  // file (the write fails mid-way, after the targets before it), a JSON file that is not JSON.
   fs.mkdirSync(path.join(dir, 'dir.env'));
+  fs.writeFileSync(path.join(dir, 'blocked'), 'a file, not a directory\n');
   fs.writeFileSync(path.join(dir, 'broken.json'), '{not json');
   if (rnd() < 0.15) text += '  - {name: bad, kind: random_password, config: {length: "x"}}\n';
   if (rnd() < 0.1) fs.writeFileSync(path.join(dir, '.gitsecrets.lock'), '{"version": 5}');
