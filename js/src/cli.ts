@@ -349,7 +349,7 @@ async function cmdValidate(argv: string[], jsonFlag: boolean): Promise<number> {
   try {
     // Strict UTF-8 (INVALID_ENCODING with the byte offset), regular files up to 16 MiB.
     const { readTextFile } = await import('./files.js');
-    text = (await readTextFile(file, file)) as string;
+    text = (await readTextFile(file, file, false, true)) as string;
   } catch (e) {
     return reportError(api, e, file, json);
   }

@@ -63,9 +63,11 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 
 /**
  * `bytes` as a string, or `INVALID_ENCODING` naming `shown` and the position of the first
- * invalid byte (1-based line and column; the column counts characters, like the core's).
+ * invalid byte (1-based line and column; the column counts characters, like the core's). The
+ * error's `line`/`column` fields are set only with `positioned` (the Secretfile: hosts print
+ * them as `Secretfile.yml:LINE:COL`); for other files the position is in the message.
  */
-export function decodeUtf8(bytes: Uint8Array, shown: string): string {
+export function decodeUtf8(bytes: Uint8Array, shown: string, positioned = false): string {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bad = firstInvalidUtf8(buf);
   if (bad < 0) return buf.toString('utf8');
@@ -76,18 +78,17 @@ export function decodeUtf8(bytes: Uint8Array, shown: string): string {
   const message = `\`${shown}\` is not valid UTF-8: byte ${bad} (0x${(buf[bad] as number)
     .toString(16)
     .padStart(2, '0')}) at line ${line}, column ${column}`;
+  const at = positioned ? { line, column } : {};
   throw new SecretZeroError({
     code: 'INVALID_ENCODING',
     message,
-    line,
-    column,
+    ...at,
     diagnostics: [
       {
         code: 'INVALID_ENCODING',
         severity: 'error',
         message,
-        line,
-        column,
+        ...at,
         hint: 'save the file as UTF-8 (nothing was written)',
       },
     ],
@@ -115,12 +116,13 @@ export function isMissing(e: unknown): boolean {
 
 /**
  * Read `abs` as strict UTF-8 within {@link MAX_FILE_BYTES}; `undefined` when it does not exist
- * and `optional` is set. `shown` names the file in errors.
+ * and `optional` is set. `shown` names the file in errors; `positioned`: see {@link decodeUtf8}.
  */
 export async function readTextFile(
   abs: string,
   shown: string,
   optional = false,
+  positioned = false,
 ): Promise<string | undefined> {
   let fh: fs.FileHandle;
   try {
@@ -155,7 +157,7 @@ export async function readTextFile(
     if (bytes.length > MAX_FILE_BYTES) {
       throw ioError('read', shown, { code: 'EFBIG' });
     }
-    return decodeUtf8(bytes, shown);
+    return decodeUtf8(bytes, shown, positioned);
   } finally {
     await fh.close().catch(() => undefined);
   }

@@ -273,9 +273,9 @@ export async function syncProject(options: SyncProjectOptions = {}): Promise<Syn
   const realRoot = await fs.realpath(cwd).catch((e: unknown) => {
     throw ioError('open the project directory', cwd, e);
   });
-  const read = async (p: string): Promise<string> =>
-    (await readTextFile(path.resolve(cwd, p), p)) as string;
-  const text = await read(file);
+  const read = async (p: string, positioned = false): Promise<string> =>
+    (await readTextFile(path.resolve(cwd, p), p, false, positioned)) as string;
+  const text = await read(file, true);
   const cliVarFiles: VarFile[] = await Promise.all(
     (cliVarPaths as string[]).map(async (p) => ({ path: p, text: await read(p) })),
   );

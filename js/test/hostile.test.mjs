@@ -192,7 +192,13 @@ describe('hostile files on disk (syncProject, CLI)', () => {
     write(dir, 'Secretfile.yml', 'secrets:\n  - name: a\n    kind: uuid\n    targets: [{provider: local, kind: file, config: {path: .env}}]\n');
     const latin1 = Buffer.concat([Buffer.from('NAME=Jos'), Buffer.from([0xe9]), Buffer.from('\n')]);
     write(dir, '.env', latin1);
-    await assert.rejects(api.syncProject({ cwd: dir, env: {} }), { code: 'INVALID_ENCODING' });
+    await assert.rejects(api.syncProject({ cwd: dir, env: {} }), (e) => {
+      assert.equal(e.code, 'INVALID_ENCODING');
+      // The position is the .env's: in the message, not in line/column (those are the Secretfile's).
+      assert.match(e.message, /`\.env` is not valid UTF-8: byte 8 \(0xe9\) at line 1, column 9/);
+      assert.equal(e.line, undefined);
+      return true;
+    });
     assert.deepEqual(fs.readFileSync(path.join(dir, '.env')), latin1);
     assert.ok(!fs.existsSync(path.join(dir, '.gitsecrets.lock')));
     // The same for a lockfile.
