@@ -146,14 +146,16 @@ export async function acquireLock(file: string, shown: string, o: AcquireOptions
     tool: '@secretzero/agent',
   };
   let delay = 20;
+  let madeDir = false;
   for (;;) {
     let fh: fs.FileHandle | undefined;
     try {
       fh = await fs.open(file, 'wx', 0o600);
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code === 'ENOENT') {
+      if (code === 'ENOENT' && !madeDir) {
         // The lockfile's directory does not exist yet (`-l state/x.lock`).
+        madeDir = true;
         await fs.mkdir(path.dirname(file), { recursive: true }).catch((err: unknown) => {
           throw ioError('create the directory of', shown, err);
         });
