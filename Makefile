@@ -7,6 +7,7 @@
 #   make setup   install the toolchain pieces (idempotent; fast when done)
 #   make build   assemble pkg/ (the publishable package); only rebuilds what changed
 #   make bench   benchmarks
+#   make fuzz    the long fuzzing run (cargo-fuzz, needs a nightly toolchain; FUZZ_SECONDS per target)
 #
 # Nothing here downloads anything but packages from the registries (crates.io, npm, Debian).
 
@@ -30,7 +31,7 @@ PKG_INPUTS := $(shell find src js/src -type f 2>/dev/null) Cargo.toml Cargo.lock
 	js/tsconfig.json js/tsconfig.cjs.json js/package.template.json scripts/build.mjs \
 	README.md CHANGELOG.md LICENSE secretfile.schema.json
 
-.PHONY: help setup deps build test test-rust test-wasm test-js test-formats test-surfaces demo bench clean
+.PHONY: help setup deps build test test-rust test-hardening test-wasm test-js test-formats test-surfaces demo bench fuzz clean
 
 help:
 	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
@@ -74,6 +75,7 @@ pkg/package.json: $(PKG_INPUTS)
 ## test: everything
 test: deps
 	$(MAKE) test-rust
+	$(MAKE) test-hardening
 	$(MAKE) test-wasm
 	$(MAKE) build
 	$(MAKE) test-formats
@@ -84,7 +86,19 @@ test-rust:
 	cargo fmt --check
 	cargo clippy --locked --all-targets $(CLIPPY_FEATURES) -- -D warnings
 	cargo clippy --locked --target wasm32-unknown-unknown --features wasm --lib --test wasm -- -D warnings
-	cargo test --locked --features schema
+	cargo test --locked --features schema -- --exact $(addprefix --skip ,$(HARDENING_TESTS))
+
+# The tests of tests/fuzz.rs, tests/hostile.rs and tests/leaks.rs: test-rust leaves them to
+# test-hardening, which shows their output.
+HARDENING_TESTS := fuzz_mutated_corpus fuzz_generated_secretfiles fuzz_regressions_replay \
+	hostile_secretfiles_get_coded_answers_quickly hostile_lockfiles_and_target_files \
+	positions_of_encoding_and_shape_errors no_value_leaks_over_random_syncs
+
+# Hardening (see README, "Hardening"): bounded fuzzing on stable (SECRETZERO_FUZZ_SECONDS per
+# fuzzing test, default 10; the two run in parallel), hostile inputs, the no-leak property.
+# Run with the output shown: each prints its figures (executions, slowest input, cases).
+test-hardening:
+	cargo test --locked --features schema --test fuzz --test hostile --test leaks -- --nocapture
 
 # tests/wasm.rs in Node through wasm-bindgen-test-runner (.cargo/config.toml).
 test-wasm:
@@ -139,6 +153,27 @@ demo: build
 	echo; echo "== second run (nothing changes)"; \
 	(cd "$$demo" && node "$$cli" agent sync --json | node -e \
 	  'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log("status:",r.status,"| synced:",r.synced_secrets.length,"| already synced:",r.already_synced.length,"| pending:",Object.keys(r.pending_secrets).length)})')
+
+## fuzz: cargo-fuzz on the parser (`parse`), the whole sync (`sync`) and every operation with
+## any JSON (`api`), FUZZ_SECONDS each (default 300), seeded with the fixtures. Needs a nightly
+## toolchain (`rustup toolchain install nightly`); installs cargo-fuzz when missing. Findings
+## land in fuzz/artifacts/<target>/: fix them and copy the input to tests/fuzz-regressions/.
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS ?= parse sync api
+fuzz:
+	@rustup toolchain list | grep -q '^nightly' \
+	  || { echo "fuzz: needs a nightly toolchain: rustup toolchain install nightly"; exit 1; }
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/corpus/$$t; \
+	  for f in tests/fixtures/*/Secretfile.yml tests/fuzz-regressions/*.yml examples/*/Secretfile.yml; do \
+	    [ -f "$$f" ] && cp "$$f" "fuzz/corpus/$$t/seed-$$(echo "$$f" | tr / _)"; \
+	  done; \
+	  echo "== cargo fuzz run $$t ($(FUZZ_SECONDS) s)"; \
+	  (cd fuzz && cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=65536 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1) 2>&1 \
+	    | grep -E '^(Done|stat::|==|INFO: seed|.*ERROR|.*SUMMARY|.*panicked|.*Test unit written)' ; \
+	done
 
 ## bench: benchmarks
 bench:

@@ -12,6 +12,7 @@
 //! - `validate` ([`SecretfileInput`]) → [`ValidateResponse`]
 //! - `classify` ([`ClassifyRequest`]) → [`ClassifyResponse`]
 //! - `generate` ([`GenerateRequest`]) → [`GenerateResponse`]
+//! - `generate_many` ([`GenerateManyRequest`]) → [`GenerateManyResponse`]
 //! - `target_files` ([`crate::sync::SyncRequest`]) → [`crate::sync::TargetFilesResponse`]
 //! - `plan_scripts` ([`crate::sync::SyncRequest`]) → [`crate::sync::ScriptsResponse`]
 //! - `sync` ([`crate::sync::SyncRequest`]) → [`crate::sync::SyncResponse`]
@@ -37,7 +38,7 @@ use crate::parse::{ParseOptions, VarFile, parse_secretfile};
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// A Secretfile and what interpolating it needs.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct SecretfileInput {
     /// The Secretfile's YAML text.
@@ -50,6 +51,17 @@ pub struct SecretfileInput {
     #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub var_files: Vec<VarFile>,
+}
+
+/// The environment supplies secret values (`UPPER_NAME`): `Debug` shows its names only.
+impl std::fmt::Debug for SecretfileInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretfileInput")
+            .field("text_bytes", &self.text.len())
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("var_files", &self.var_files)
+            .finish()
+    }
 }
 
 impl SecretfileInput {
@@ -97,7 +109,7 @@ pub struct ValidateResponse {
 }
 
 /// `classify` request: one secret, with the Secretfile it belongs to when templates matter.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct ClassifyRequest {
     /// The secret.
@@ -114,6 +126,17 @@ pub struct ClassifyRequest {
     #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub allow_scripts: bool,
+}
+
+/// The environment supplies secret values (`UPPER_NAME`): `Debug` shows its names only.
+impl std::fmt::Debug for ClassifyRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClassifyRequest")
+            .field("secret", &self.secret)
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("allow_scripts", &self.allow_scripts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `classify` response.
@@ -150,6 +173,44 @@ pub struct GenerateResponse {
 impl std::fmt::Debug for GenerateResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("GenerateResponse { value: [redacted] }")
+    }
+}
+
+/// `generate_many` request: `count` values from one generator in one call (bulk
+/// provisioning, and the statistical tests of the randomness, which need a million).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct GenerateManyRequest {
+    /// `random_password`, `random_string`, `uuid` or `static`.
+    pub kind: String,
+    /// Generator options.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<string, unknown>", optional))]
+    pub config: DataMap,
+    /// How many values, at most [`MAX_GENERATE_COUNT`].
+    pub count: usize,
+}
+
+/// Most values one `generate_many` call produces.
+pub const MAX_GENERATE_COUNT: usize = 1_000_000;
+/// Most bytes of values one `generate_many` call returns.
+pub const MAX_GENERATE_BYTES: usize = 64 * 1024 * 1024;
+
+/// `generate_many` response: independent values, each drawn like `generate`'s.
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct GenerateManyResponse {
+    /// The generated values.
+    pub values: Vec<String>,
+}
+
+impl std::fmt::Debug for GenerateManyResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "GenerateManyResponse {{ values: [{} redacted] }}",
+            self.values.len()
+        )
     }
 }
 
@@ -337,6 +398,9 @@ pub fn call(op: &str, input: &str) -> String {
         "validate" => respond(request::<SecretfileInput>(op, input).map(|r| validate(&r))),
         "classify" => respond(request::<ClassifyRequest>(op, input).map(|r| classify_one(&r))),
         "generate" => respond(request::<GenerateRequest>(op, input).and_then(|r| generate(&r))),
+        "generate_many" => {
+            respond(request::<GenerateManyRequest>(op, input).and_then(|r| generate_many(&r)))
+        }
         "target_files" => respond(
             request::<crate::sync::SyncRequest>(op, input)
                 .and_then(|r| crate::sync::target_files(&r)),
@@ -452,6 +516,52 @@ pub fn generate(r: &GenerateRequest) -> Result<GenerateResponse, Error> {
     })
 }
 
+/// `generate_many`.
+///
+/// # Errors
+/// As [`generate`]; `INVALID_VALUE` for a `count` over [`MAX_GENERATE_COUNT`],
+/// `BUDGET_EXCEEDED` when the values would pass [`MAX_GENERATE_BYTES`].
+pub fn generate_many(r: &GenerateManyRequest) -> Result<GenerateManyResponse, Error> {
+    if r.count > MAX_GENERATE_COUNT {
+        return Err(Error::from(
+            Diagnostic::error(
+                ErrorCode::InvalidValue,
+                format!("`count` is {}, more than {MAX_GENERATE_COUNT}", r.count),
+            )
+            .with_hint("ask in several calls"),
+        ));
+    }
+    let problems = crate::generate::check_config(&r.kind, &r.config);
+    let errors: Vec<Diagnostic> = problems.into_iter().map(|p| p.diagnostic).collect();
+    if errors.iter().any(Diagnostic::is_error) {
+        return Err(Error::from_diagnostics(errors));
+    }
+    let mut rng = crate::random::BufferedRandom::new(crate::random::OsRandom);
+    let mut values = Vec::new();
+    let mut bytes = 0usize;
+    for _ in 0..r.count {
+        let value = crate::generate::generate(&r.kind, &r.config, &mut rng).map_err(Error::from)?;
+        // Every value of a configuration has the same length: the first one tells the total.
+        bytes += value.len();
+        let total = if values.is_empty() {
+            value.len().saturating_mul(r.count)
+        } else {
+            bytes
+        };
+        if total > MAX_GENERATE_BYTES {
+            return Err(Error::new(
+                ErrorCode::BudgetExceeded,
+                format!(
+                    "the values would take more than {MAX_GENERATE_BYTES} bytes; ask for fewer"
+                ),
+            ));
+        }
+        // EXPOSE: `generate_many` is an API whose purpose is to hand values to the caller.
+        values.push(value.into_exposed());
+    }
+    Ok(GenerateManyResponse { values })
+}
+
 /// `format_report`.
 pub fn format_report(r: &FormatRequest) -> Result<FormatResponse, Error> {
     let text = match r.format {
@@ -528,6 +638,44 @@ mod tests {
                 "{op} is documented but not dispatched"
             );
         }
+    }
+
+    #[test]
+    fn generate_many_values_and_limits() {
+        let v = call_json(
+            "generate_many",
+            json!({"kind": "random_string", "config": {"length": 10, "charset": "hex"}, "count": 500}),
+        );
+        let values: Vec<&str> = v["ok"]["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect();
+        assert_eq!(values.len(), 500);
+        assert!(
+            values
+                .iter()
+                .all(|x| x.len() == 10 && x.chars().all(|c| c.is_ascii_hexdigit()))
+        );
+        let distinct: std::collections::BTreeSet<_> = values.iter().collect();
+        assert_eq!(distinct.len(), 500);
+        let v = call_json("generate_many", json!({"kind": "uuid", "count": 1_000_001}));
+        assert_eq!(v["error"]["code"], "INVALID_VALUE");
+        let v = call_json(
+            "generate_many",
+            json!({"kind": "random_string", "config": {"length": 4096}, "count": 20_000}),
+        );
+        assert_eq!(v["error"]["code"], "BUDGET_EXCEEDED");
+        let v = call_json(
+            "generate_many",
+            json!({"kind": "random_password", "config": {"upper": false, "lower": false, "number": false, "special": false}, "count": 3}),
+        );
+        assert_eq!(v["error"]["code"], "UNSATISFIABLE_GENERATOR");
+        let r = GenerateManyResponse {
+            values: vec!["hunter2-secret".into()],
+        };
+        assert!(!format!("{r:?}").contains("hunter2"));
     }
 
     #[test]

@@ -142,18 +142,63 @@ pub struct Span {
 }
 
 /// Maps byte offsets of one source text to lines and columns.
+///
+/// Every lookup costs O(log n) plus a scan of at most [`CHECKPOINT_BYTES`] bytes, however long
+/// the line: a YAML reader asks for the position of every event, and a hostile document on
+/// one long line (`[1,1,1,...]`) must not make that quadratic. ASCII text needs no table
+/// (columns are byte distances); other text keeps the char and UTF-16 counts at a char
+/// boundary every [`CHECKPOINT_BYTES`] bytes.
 #[derive(Debug, Clone)]
 pub struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
+    /// `(byte offset, chars before it, UTF-16 units before it)`, ascending; empty for ASCII.
+    checkpoints: Vec<(usize, usize, usize)>,
 }
+
+/// Spacing of [`LineIndex`] checkpoints in non-ASCII text.
+const CHECKPOINT_BYTES: usize = 256;
 
 impl<'a> LineIndex<'a> {
     /// Index `text`. Lines end at `\n`; a `\r` before it belongs to the line.
     pub fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, line_starts }
+        let mut checkpoints = Vec::new();
+        if !text.is_ascii() {
+            let (mut chars, mut utf16, mut next) = (0usize, 0usize, 0usize);
+            for (i, c) in text.char_indices() {
+                if i >= next {
+                    checkpoints.push((i, chars, utf16));
+                    next = i + CHECKPOINT_BYTES;
+                }
+                chars += 1;
+                utf16 += c.len_utf16();
+            }
+        }
+        LineIndex {
+            text,
+            line_starts,
+            checkpoints,
+        }
+    }
+
+    /// Chars and UTF-16 units before byte `offset` (a char boundary).
+    fn counts(&self, offset: usize) -> (usize, usize) {
+        if self.checkpoints.is_empty() {
+            return (offset, offset);
+        }
+        let i = self.checkpoints.partition_point(|c| c.0 <= offset);
+        let (at, chars, utf16) = i
+            .checked_sub(1)
+            .and_then(|i| self.checkpoints.get(i))
+            .copied()
+            .unwrap_or((0, 0, 0));
+        let rest = self.text.get(at..offset).unwrap_or("");
+        (
+            chars + rest.chars().count(),
+            utf16 + rest.chars().map(char::len_utf16).sum::<usize>(),
+        )
     }
 
     /// The (1-based line, 1-based char column, 1-based UTF-16 column) of a byte offset.
@@ -165,10 +210,9 @@ impl<'a> LineIndex<'a> {
         }
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let prefix = self.text.get(start..offset).unwrap_or("");
-        let chars = prefix.chars().count();
-        let utf16 = prefix.chars().map(char::len_utf16).sum::<usize>();
-        (line, chars + 1, utf16 + 1)
+        let (c0, u0) = self.counts(start);
+        let (c1, u1) = self.counts(offset);
+        (line, c1 - c0 + 1, u1 - u0 + 1)
     }
 
     /// The [`Span`] of the byte range `start..end`.
@@ -353,6 +397,30 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_on_long_non_ascii_lines() {
+        // Checkpoints every 256 bytes: compare with a plain count at every offset.
+        let text: String = (0..2000)
+            .map(|i| match i % 7 {
+                0 => "é".to_string(),
+                1 => "🔑".to_string(),
+                3 => "\n".to_string(),
+                _ => "ab".to_string(),
+            })
+            .collect();
+        let idx = LineIndex::new(&text);
+        for (offset, _) in text.char_indices().step_by(13) {
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let prefix = &text[start..offset];
+            let want = (
+                text[..offset].matches('\n').count() + 1,
+                prefix.chars().count() + 1,
+                prefix.encode_utf16().count() + 1,
+            );
+            assert_eq!(idx.position(offset), want, "offset {offset}");
+        }
+    }
 
     #[test]
     fn positions_are_one_based_with_utf16_columns() {

@@ -13,9 +13,12 @@
 //! undefined values (render as "" and are falsy, like the reference's silent undefined) and a
 //! formatter that prints values the way Python/Jinja2 does (`True`, `None`, `1.0`).
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
-use minijinja::value::ValueKind;
+use indexmap::IndexMap;
+use minijinja::value::{Enumerator, Object, ObjectRepr, ValueKind};
 use minijinja::{Environment, UndefinedBehavior};
 
 use crate::model::{AgentInstructions, Data, DataMap, Secret};
@@ -28,10 +31,17 @@ pub type Env = BTreeMap<String, String>;
 /// that `{% for i in range(10**9) %}` stops at once.
 const JINJA_FUEL: u64 = 100_000;
 
+/// Fuel of all the renders of one [`Jinja`] together (one Secretfile load, one sync): a file
+/// with thousands of fuel-hungry strings must not add up to minutes. Once spent, further
+/// templates are kept as written, like templates that fail.
+const JINJA_TOTAL_FUEL: u64 = 5_000_000;
+
 /// A reusable Jinja renderer configured like the reference's Jinja2 environment.
 pub struct Jinja {
     env: Environment<'static>,
     files: Environment<'static>,
+    /// What is left of [`JINJA_TOTAL_FUEL`].
+    fuel: Cell<u64>,
 }
 
 impl Default for Jinja {
@@ -45,7 +55,11 @@ impl Jinja {
     pub fn new() -> Self {
         let env = Self::environment(false);
         let files = Self::environment(true);
-        Jinja { env, files }
+        Jinja {
+            env,
+            files,
+            fuel: Cell::new(JINJA_TOTAL_FUEL),
+        }
     }
 
     fn environment(keep_trailing_newline: bool) -> Environment<'static> {
@@ -71,8 +85,7 @@ impl Jinja {
     /// Render a whole template file (a `local/template` target): trailing newline kept,
     /// errors returned (the caller fails the secrets that feed it).
     pub fn render_file(&self, source: &str, ctx: &minijinja::Value) -> Result<String, String> {
-        self.files
-            .render_str(source, ctx.clone())
+        self.render_with(&self.files, source, ctx)
             .map_err(|e| match e.line() {
                 Some(line) => format!("template error on line {line}: {}", e.kind()),
                 None => format!("template error: {}", e.kind()),
@@ -81,7 +94,33 @@ impl Jinja {
 
     /// Render `source` with `ctx`; `None` when rendering fails (the caller keeps the text).
     pub fn render(&self, source: &str, ctx: &minijinja::Value) -> Option<String> {
-        self.env.render_str(source, ctx.clone()).ok()
+        self.render_with(&self.env, source, ctx).ok()
+    }
+
+    /// Render within what is left of the total fuel, and charge what the render used (a
+    /// failed render is charged the whole per-render fuel).
+    fn render_with(
+        &self,
+        env: &Environment<'static>,
+        source: &str,
+        ctx: &minijinja::Value,
+    ) -> Result<String, minijinja::Error> {
+        let left = self.fuel.get();
+        if left == 0 {
+            return Err(minijinja::Error::new(
+                minijinja::ErrorKind::OutOfFuel,
+                "the templates of this file used up their total fuel",
+            ));
+        }
+        let result = env
+            .template_from_str(source)
+            .and_then(|t| t.render_captured(ctx.clone()));
+        let used = match &result {
+            Ok(c) => c.state().fuel_levels().map_or(JINJA_FUEL, |(used, _)| used),
+            Err(_) => JINJA_FUEL,
+        };
+        self.fuel.set(left.saturating_sub(used.max(1)));
+        result.map(minijinja::Captured::into_output)
     }
 }
 
@@ -271,16 +310,62 @@ pub fn load_string(
 
 /// Interpolate the `variables` block itself, in order: each value may use the environment
 /// (`${HOME:-/tmp}`) and earlier variables (`${a}`, `{{ var.a }}`).
+///
+/// The Jinja context grows with the variables resolved so far; it is one shared object
+/// ([`VarsSoFar`]) rather than a copy per variable, which would make a file with many
+/// variables quadratic.
 pub fn resolve_variables(raw: &DataMap, env: &Env, jinja: &Jinja) -> DataMap {
     let mut done = DataMap::new();
+    let so_far = Arc::new(VarsSoFar::default());
+    let mut ctx = BTreeMap::new();
+    ctx.insert("var", minijinja::Value::from_dyn_object(so_far.clone()));
+    let ctx = minijinja::Value::from(ctx);
     for (k, v) in raw {
-        let ctx = var_context(&done);
         let resolved = map_strings(v, &mut |s| load_string(s, &done, env, jinja, &ctx));
+        so_far.insert(k, jinja_value(&resolved));
         done.insert(k.clone(), resolved);
     }
     // Later variables may also be referenced by earlier ones through Jinja only after the
     // pass; keep the single ordered pass (documented) for predictability.
     done
+}
+
+/// The `var` of Jinja while `variables` are being resolved: the variables resolved so far,
+/// looked up in place.
+#[derive(Debug, Default)]
+struct VarsSoFar(Mutex<IndexMap<String, minijinja::Value>>);
+
+impl VarsSoFar {
+    fn insert(&self, key: &str, value: minijinja::Value) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key.to_string(), value);
+        }
+    }
+}
+
+impl Object for VarsSoFar {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        self.0.lock().ok()?.get(key.as_str()?).cloned()
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        match self.0.lock() {
+            Ok(m) => Enumerator::Values(
+                m.keys()
+                    .map(|k| minijinja::Value::from(k.as_str()))
+                    .collect(),
+            ),
+            Err(_) => Enumerator::Empty,
+        }
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        self.0.lock().ok().map(|m| m.len())
+    }
 }
 
 fn var_context(vars: &DataMap) -> minijinja::Value {
@@ -499,6 +584,35 @@ mod tests {
         // A runaway loop runs out of fuel and the text is kept.
         let bomb = "{% for i in range(100000000) %}x{% endfor %}{{ 1 }}";
         assert_eq!(load_string(bomb, &v, &e, &j, &ctx), bomb);
+    }
+
+    #[test]
+    fn many_variables_and_templates_stay_cheap() {
+        // 20,000 variables, each a template over the ones before: linear, not quadratic.
+        let j = Jinja::new();
+        let raw: DataMap = (0..20_000)
+            .map(|i| {
+                (
+                    format!("v{i}"),
+                    json!(format!("{{{{ var|length }}}}-{{{{ var.v0 }}}}")),
+                )
+            })
+            .collect();
+        let start = std::time::Instant::now();
+        let out = resolve_variables(&raw, &env(&[]), &j);
+        assert_eq!(out["v0"], "0-");
+        assert_eq!(out["v3"], "3-0-");
+        assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+        // The total fuel runs out: later templates are kept as written.
+        let j = Jinja::new();
+        let ctx = var_context(&DataMap::new());
+        let hungry = "{% for i in range(30000) %}{% endfor %}{{ 1 }}";
+        let e = Env::new();
+        let v = DataMap::new();
+        let rendered = (0..200)
+            .filter(|_| load_string(hungry, &v, &e, &j, &ctx) == "1")
+            .count();
+        assert!((10..200).contains(&rendered), "{rendered}");
     }
 
     #[test]

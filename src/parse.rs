@@ -21,7 +21,7 @@ pub struct VarFile {
 }
 
 /// Inputs of [`parse_secretfile`] besides the text.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct ParseOptions {
     /// Environment variables for `${NAME}` interpolation (the host passes them in).
     pub env: Env,
@@ -29,6 +29,17 @@ pub struct ParseOptions {
     pub var_files: Vec<VarFile>,
     /// Size, depth and alias budgets.
     pub budgets: Budgets,
+}
+
+/// The environment supplies secret values (`UPPER_NAME`): `Debug` shows its names only.
+impl std::fmt::Debug for ParseOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParseOptions")
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("var_files", &self.var_files)
+            .field("budgets", &self.budgets)
+            .finish()
+    }
 }
 
 /// A parsed Secretfile with its diagnostics and what later stages need.

@@ -147,6 +147,65 @@ pub fn uniform_indices<R: RandomSource + ?Sized>(
     Ok(out)
 }
 
+/// A source that reads its inner source in blocks of [`BufferedRandom::BLOCK`] bytes and
+/// serves smaller requests from the block: generating a million short values then costs a few
+/// hundred calls to the platform (in wasm, each `crypto.getRandomValues` call crosses into JS)
+/// instead of a million. Bytes are handed out once, zeroed as they are served, and what is
+/// left is zeroed on drop.
+pub struct BufferedRandom<R: RandomSource> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl<R: RandomSource> BufferedRandom<R> {
+    /// Bytes read from the inner source at a time.
+    pub const BLOCK: usize = 64 * 1024;
+
+    /// Wrap `inner`.
+    pub fn new(inner: R) -> Self {
+        BufferedRandom {
+            inner,
+            buf: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl<R: RandomSource> RandomSource for BufferedRandom<R> {
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), Diagnostic> {
+        if out.len() >= Self::BLOCK {
+            return self.inner.fill(out);
+        }
+        let mut done = 0;
+        while done < out.len() {
+            if self.pos >= self.buf.len() {
+                self.buf.resize(Self::BLOCK, 0);
+                self.inner.fill(&mut self.buf)?;
+                self.pos = 0;
+            }
+            let take = (out.len() - done).min(self.buf.len() - self.pos);
+            let (Some(dst), Some(src)) = (
+                out.get_mut(done..done + take),
+                self.buf.get_mut(self.pos..self.pos + take),
+            ) else {
+                break;
+            };
+            dst.copy_from_slice(src);
+            wipe(src);
+            done += take;
+            self.pos += take;
+        }
+        Ok(())
+    }
+}
+
+impl<R: RandomSource> Drop for BufferedRandom<R> {
+    fn drop(&mut self) {
+        wipe(&mut self.buf);
+    }
+}
+
 /// Overwrite bytes that decided a secret (best effort, see [`crate::secret`]).
 pub(crate) fn wipe(buf: &mut [u8]) {
     buf.iter_mut().for_each(|b| *b = 0);
@@ -258,6 +317,28 @@ mod tests {
         rng.fill(&mut buf).unwrap();
         let hex: String = buf.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(hex, CHACHA_KEY_0_TO_31_FIRST_16);
+    }
+
+    #[test]
+    fn buffered_source_serves_the_same_stream() {
+        // Small, odd-sized and block-sized requests through the buffer read the inner stream
+        // in order, each byte once; a request of a whole block or more goes straight through.
+        let mut plain = SeededRandom::from_u64(9);
+        let mut buffered = BufferedRandom::new(SeededRandom::from_u64(9));
+        let block = BufferedRandom::<SeededRandom>::BLOCK;
+        let mut want = vec![0u8; 4 * block];
+        plain.fill(&mut want).unwrap();
+        let mut got = Vec::new();
+        for size in [1usize, 7, 1000, block - 1008, 5, block - 3, 2] {
+            let mut b = vec![0u8; size];
+            buffered.fill(&mut b).unwrap();
+            got.extend(b);
+        }
+        assert_eq!(got, want[..got.len()]);
+        let mut big = vec![0u8; block];
+        buffered.fill(&mut big).unwrap();
+        // Three blocks were read into the buffer; a whole block goes straight to the fourth.
+        assert_eq!(big, want[3 * block..]);
     }
 
     /// See `chacha_source_is_the_chacha20_keystream`.

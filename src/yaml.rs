@@ -128,7 +128,6 @@ pub struct Document {
 /// A diagnostic with `YAML_SYNTAX` (with the position of the problem), `BUDGET_EXCEEDED` or
 /// `INVALID_ENCODING` (a NUL byte).
 pub fn parse(text: &str, budgets: &Budgets) -> Result<Document, Diagnostic> {
-    let index = LineIndex::new(text);
     if text.len() > budgets.max_bytes {
         return Err(Diagnostic::error(
             ErrorCode::BudgetExceeded,
@@ -140,6 +139,7 @@ pub fn parse(text: &str, budgets: &Budgets) -> Result<Document, Diagnostic> {
         )
         .with_hint("a Secretfile this large is almost certainly not a Secretfile"));
     }
+    let index = LineIndex::new(text);
     if let Some(pos) = text.find('\0') {
         return Err(
             Diagnostic::error(ErrorCode::InvalidEncoding, "input contains a NUL byte")
@@ -182,7 +182,7 @@ enum Frame {
         anchor: usize,
     },
     Map {
-        entries: Vec<(Node, Node)>,
+        entries: MapBuilder,
         pending_key: Option<Node>,
         start: usize,
         anchor: usize,
@@ -221,7 +221,7 @@ impl<'a> Builder<'a, '_> {
                 "check the indentation and quoting around this position".to_string(),
             ),
         };
-        let mut message = kind.to_string();
+        let mut message = kind_message(kind);
         if code == ErrorCode::BudgetExceeded {
             message = format!("nesting deeper than {} levels", self.budgets.max_depth);
         }
@@ -270,7 +270,7 @@ impl<'a> Builder<'a, '_> {
                 }
                 Event::MappingStart(_, anchor, _) => {
                     stack.push(Frame::Map {
-                        entries: Vec::new(),
+                        entries: MapBuilder::default(),
                         pending_key: None,
                         start: span.start,
                         anchor,
@@ -296,7 +296,7 @@ impl<'a> Builder<'a, '_> {
                             start,
                             anchor,
                             ..
-                        } => (Value::Map(self.merge_keys(entries)?), start, anchor),
+                        } => (Value::Map(self.merge_keys(entries.entries)?), start, anchor),
                     };
                     let node = Node {
                         value,
@@ -319,7 +319,7 @@ impl<'a> Builder<'a, '_> {
                     ..
                 }) => match pending_key.take() {
                     None => *pending_key = Some(node),
-                    Some(key) => insert_last_wins(entries, key, node, &mut self.warnings),
+                    Some(key) => entries.insert(key, node, &mut self.warnings),
                 },
             }
         }
@@ -360,7 +360,7 @@ impl<'a> Builder<'a, '_> {
         if !entries.iter().any(|(k, _)| is_merge_key(k)) {
             return Ok(entries);
         }
-        let mut merged: Vec<(Node, Node)> = Vec::new();
+        let mut merged = MapBuilder::default();
         let mut explicit: Vec<(Node, Node)> = Vec::new();
         for (k, v) in entries {
             if !is_merge_key(&k) {
@@ -389,15 +389,15 @@ impl<'a> Builder<'a, '_> {
                 };
                 let mut ignored = Vec::new();
                 for (sk, sv) in src_entries {
-                    insert_last_wins(&mut merged, sk, sv, &mut ignored);
+                    merged.insert(sk, sv, &mut ignored);
                 }
             }
         }
         for (k, v) in explicit {
             let mut ignored = Vec::new();
-            insert_last_wins(&mut merged, k, v, &mut ignored);
+            merged.insert(k, v, &mut ignored);
         }
-        Ok(merged)
+        Ok(merged.entries)
     }
 }
 
@@ -418,31 +418,73 @@ fn count_nodes(node: &Node) -> usize {
     }
 }
 
-/// Insert `key: value`; a duplicate key keeps the first position and takes the last value
-/// (Python dict semantics) and records a `DUPLICATE_KEY` warning.
-fn insert_last_wins(
-    entries: &mut Vec<(Node, Node)>,
-    key: Node,
-    value: Node,
-    warnings: &mut Vec<Diagnostic>,
-) {
-    if let Some(slot) = entries.iter_mut().find(|(k, _)| same_key(k, &key)) {
-        if key.as_str() != Some("<<") {
-            let (first_line, name) = (slot.0.span.line, key_label(&key));
-            warnings.push(
-                Diagnostic::warning(
-                    ErrorCode::DuplicateKey,
-                    format!(
-                        "duplicate key `{name}` (first on line {first_line}); the last one wins"
-                    ),
-                )
-                .at(Some(key.span))
-                .with_hint("remove one of the two entries"),
-            );
+/// The entries of a mapping being built, with an index of their keys: looking for a duplicate
+/// must not scan every earlier key, or a mapping with 100,000 keys takes minutes.
+#[derive(Default)]
+struct MapBuilder {
+    entries: Vec<(Node, Node)>,
+    /// Entry positions by [`coarse_key`]; [`same_key`] decides within a bucket.
+    index: HashMap<CoarseKey, Vec<usize>>,
+}
+
+/// A hashable summary of a scalar key: keys that [`same_key`] may call equal share it
+/// (`1`, `1.0` and `true` share the number 1.0). Collections are never equal to anything.
+#[derive(PartialEq, Eq, Hash)]
+enum CoarseKey {
+    Str(String),
+    Number(u64),
+    Other(String),
+}
+
+fn coarse_key(v: &Value) -> Option<CoarseKey> {
+    let number = |f: f64| CoarseKey::Number(if f == 0.0 { 0 } else { f.to_bits() });
+    Some(match v {
+        Value::Str(s) => CoarseKey::Str(s.clone()),
+        Value::Int(i) => number(*i as f64),
+        Value::Float(f) => number(*f),
+        Value::Bool(b) => number(f64::from(u8::from(*b))),
+        Value::Null => CoarseKey::Other(String::new()),
+        Value::BigInt(s) => CoarseKey::Other(format!("i{s}")),
+        Value::Timestamp(s) => CoarseKey::Other(format!("t{s}")),
+        Value::Seq(_) | Value::Map(_) => return None,
+    })
+}
+
+impl MapBuilder {
+    /// Insert `key: value`; a duplicate key keeps the first position and takes the last value
+    /// (Python dict semantics) and records a `DUPLICATE_KEY` warning.
+    fn insert(&mut self, key: Node, value: Node, warnings: &mut Vec<Diagnostic>) {
+        let Some(coarse) = coarse_key(&key.value) else {
+            self.entries.push((key, value));
+            return;
+        };
+        let bucket = self.index.entry(coarse).or_default();
+        let found = bucket
+            .iter()
+            .copied()
+            .find(|&i| self.entries.get(i).is_some_and(|(k, _)| same_key(k, &key)));
+        match found.and_then(|i| self.entries.get_mut(i)) {
+            Some(slot) => {
+                if key.as_str() != Some("<<") {
+                    let (first_line, name) = (slot.0.span.line, key_label(&key));
+                    warnings.push(
+                        Diagnostic::warning(
+                            ErrorCode::DuplicateKey,
+                            format!(
+                                "duplicate key `{name}` (first on line {first_line}); the last one wins"
+                            ),
+                        )
+                        .at(Some(key.span))
+                        .with_hint("remove one of the two entries"),
+                    );
+                }
+                slot.1 = value;
+            }
+            None => {
+                bucket.push(self.entries.len());
+                self.entries.push((key, value));
+            }
         }
-        slot.1 = value;
-    } else {
-        entries.push((key, value));
     }
 }
 
@@ -459,6 +501,30 @@ fn key_label(k: &Node) -> String {
     match &k.value {
         Value::Str(s) => s.chars().take(60).collect(),
         other => python_str(other),
+    }
+}
+
+/// The parser's description of a syntax error. granit-parser is built without its
+/// `error_messages` feature (smaller wasm), where `Display` prints nothing: then the error
+/// kind's name is spelt out (`UnexpectedEofFlowMapping` -> `unexpected eof flow mapping`), so
+/// a message is never empty.
+fn kind_message(kind: &granit_parser::ErrorKind) -> String {
+    let text = kind.to_string();
+    if !text.is_empty() {
+        return text;
+    }
+    let debug = format!("{kind:?}");
+    let mut out = String::new();
+    for c in debug.chars().take_while(char::is_ascii_alphanumeric) {
+        if c.is_ascii_uppercase() && !out.is_empty() {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    if out.is_empty() {
+        "syntax error".to_string()
+    } else {
+        out
     }
 }
 
@@ -914,10 +980,34 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_keys_across_types_and_many_keys() {
+        // Python: 1 == 1.0 == True, so one entry, last value, first position.
+        let doc = parse("1: a\n1.0: b\ntrue: c\nx: d\n", &Budgets::default()).unwrap();
+        let Value::Map(m) = doc.root.unwrap().value else {
+            panic!("not a map")
+        };
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].0.value, Value::Int(1));
+        assert_eq!(m[0].1.value, Value::Str("c".into()));
+        assert_eq!(doc.warnings.len(), 2);
+        // 100,000 keys: found by tests/hostile.rs, this used to take minutes.
+        let text: String = (0..100_000).map(|i| format!("k{i}: {i}\n")).collect();
+        let start = std::time::Instant::now();
+        let doc = parse(&text, &Budgets::default()).unwrap();
+        assert!(matches!(doc.root.unwrap().value, Value::Map(m) if m.len() == 100_000));
+        assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    }
+
+    #[test]
     fn syntax_errors_have_positions() {
         let e = parse("a: 1\nb: [1, 2\nc: 3\n", &Budgets::default()).unwrap_err();
         assert_eq!(e.code, ErrorCode::YamlSyntax);
         assert!(e.line.is_some());
+        // Found by tests/fuzz.rs: the parser's messages were empty.
+        assert!(e.message.len() > 5, "{e:?}");
+        assert!(!e.message.contains(char::is_uppercase), "{e:?}");
+        let e = parse("a: {b: 1\n", &Budgets::default()).unwrap_err();
+        assert_eq!(e.message, "unclosed flow collection");
         let e = parse("a: 1\n---\nb: 2\n", &Budgets::default()).unwrap_err();
         assert_eq!(e.code, ErrorCode::YamlSyntax);
         assert_eq!(e.line, Some(2));

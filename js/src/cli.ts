@@ -26,7 +26,7 @@ import { setFlagsFromString } from 'node:v8';
 
 import type { Diagnostic, Secret, SecretDetail, SyncReport } from '../wasm/api.js';
 import type { SyncOptions } from './index.js';
-import type { SyncProjectOptions } from './project.js';
+import type { SyncProjectOptions, SyncProjectResult } from './project.js';
 
 type Api = typeof import('./node.js');
 
@@ -104,6 +104,10 @@ Options:
                           check it, store it in its targets and the lockfile
   --refresh/--no-refresh  Refresh lockfile target validity before sync (default: on)
   --allow-scripts         Let \`script\` secrets run (otherwise they need approval)
+  --allow-outside-root    Let targets, lockfiles and variable files lie outside
+                          the project directory (refused by default)
+  --lock-timeout SECONDS  Wait this long for another sync of the project to
+                          finish (default: 30), then fail with LOCKED
   --fail-on [pending|failed]
                           Exit 3 when a secret is failed (\`failed\`), or pending or
                           failed (\`pending\`)
@@ -381,6 +385,8 @@ const SYNC_OPTIONS: Options = {
   refresh: { type: 'boolean' },
   'no-refresh': { type: 'boolean' },
   'allow-scripts': { type: 'boolean' },
+  'allow-outside-root': { type: 'boolean' },
+  'lock-timeout': { type: 'string' },
   'fail-on': { type: 'string' },
 };
 
@@ -405,6 +411,14 @@ async function cmdSync(argv: string[], json: boolean): Promise<number> {
       usage,
     );
   }
+  const lockTimeoutText = v['lock-timeout'] as string | undefined;
+  const lockTimeout = lockTimeoutText === undefined ? undefined : Number(lockTimeoutText);
+  if (lockTimeout !== undefined && (!Number.isFinite(lockTimeout) || lockTimeout < 0)) {
+    throw new UsageError(
+      `Invalid value for '--lock-timeout': '${lockTimeoutText}' is not a number of seconds.`,
+      usage,
+    );
+  }
   const file = (v['file'] as string | undefined) ?? 'Secretfile.yml';
   requireFile("'-f' / '--file'", file, usage);
   const varFiles = (v['var-file'] as string[] | undefined) ?? [];
@@ -421,18 +435,25 @@ async function cmdSync(argv: string[], json: boolean): Promise<number> {
     dryRun: v['dry-run'] === true,
     refresh: v['no-refresh'] === true ? false : undefined,
     allowScripts: v['allow-scripts'] === true,
+    allowOutsideRoot: v['allow-outside-root'] === true,
+    lockTimeout: lockTimeout === undefined ? undefined : lockTimeout * 1000,
   };
   let report: SyncReport;
+  let written: Awaited<ReturnType<Api['syncProject']>>['files'];
   try {
     if (interactive) {
       const r = await interactiveSync(api, options);
       if (typeof r === 'number') return r;
-      report = r;
+      ({ report, files: written } = r);
     } else {
-      ({ report } = await api.syncProject(options));
+      ({ report, files: written } = await api.syncProject(options));
     }
   } catch (e) {
     return reportError(api, e, file, json);
+  }
+  // A symlinked target is followed (inside the project only), never silently.
+  for (const f of written) {
+    if (f.followedSymlink) err(`note: \`${f.path}\` is a symlink; wrote \`${f.realPath}\`\n`);
   }
 
   if (json) {
@@ -466,9 +487,16 @@ async function cmdSync(argv: string[], json: boolean): Promise<number> {
  * so Ctrl-C or the end of input leaves every file as it was. The conversation goes to stderr;
  * stdout gets the same report as without `--interactive`. No value is ever printed.
  *
- * Returns the report, or an exit code when the person aborted.
+ * The questions are asked without holding the project lock (a person may take longer than a
+ * lock stays fresh); the final sync opens the project again under the lock, so it sees what
+ * another sync wrote meanwhile.
+ *
+ * Returns the result, or an exit code when the person aborted.
  */
-async function interactiveSync(api: Api, options: SyncProjectOptions): Promise<SyncReport | number> {
+async function interactiveSync(
+  api: Api,
+  options: SyncProjectOptions,
+): Promise<SyncProjectResult | number> {
   const { openProject } = await import('./project.js');
   const { Prompter, PromptAbort } = await import('./prompt.js');
   const project = await openProject(options);
@@ -569,8 +597,12 @@ async function interactiveSync(api: Api, options: SyncProjectOptions): Promise<S
   process.on('SIGINT', hold);
   try {
     // The whole sync (shared stores included), with every accepted value at once.
-    const { report } = await project.sync({ ...(await project.withScripts()), values });
-    return report;
+    const locked = await openProject(options, 'syncProject', true);
+    try {
+      return await locked.sync({ ...(await locked.withScripts()), values });
+    } finally {
+      await locked.close();
+    }
   } finally {
     process.off('SIGINT', hold);
   }
@@ -739,15 +771,11 @@ async function cmdValidate(argv: string[], jsonFlag: boolean): Promise<number> {
   const api = await loadApi();
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Strict UTF-8 (INVALID_ENCODING with the byte offset), regular files up to 16 MiB.
+    const { readTextFile } = await import('./files.js');
+    text = (await readTextFile(file, file, false, true)) as string;
   } catch (e) {
-    const code = (e as { code?: string }).code ?? 'unknown error';
-    return reportError(
-      api,
-      new api.SecretZeroError({ code: 'IO', message: `cannot read \`${file}\`: ${code}` }),
-      file,
-      json,
-    );
+    return reportError(api, e, file, json);
   }
   const r = api.parseSecretfile(text, { env: process.env });
   const errors = r.diagnostics.filter((d) => d.severity === 'error');

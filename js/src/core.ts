@@ -20,6 +20,14 @@ export type CallFn = (op: string, input: string) => string;
 let backend: CallFn | undefined;
 let crashed: unknown;
 
+/**
+ * Largest request handed to the core, in UTF-16 code units of its JSON. The core's own
+ * budgets (16 MiB Secretfile) reject less than this; the cap keeps a huge argument (a giant
+ * `files` entry, a 500-million-character string) from being copied into the WebAssembly
+ * memory at all, where running out of its 4 GiB would trap and poison the instance.
+ */
+export const MAX_REQUEST_CHARS = 64 * 1024 * 1024;
+
 /** Plug in the core instance used by every API function. */
 export function setBackend(fn: CallFn): void {
   backend = fn;
@@ -61,6 +69,21 @@ export function invoke<T>(op: string, request: unknown): T {
   } catch (e) {
     // JSON.stringify's messages name properties, never values; keep it as the cause only.
     throw usageError(`the \`${op}\` request cannot be converted to JSON`, e);
+  }
+  if (input.length > MAX_REQUEST_CHARS) {
+    const message = `the \`${op}\` request is ${input.length} characters of JSON, more than the limit of ${MAX_REQUEST_CHARS}`;
+    throw new SecretZeroError({
+      code: 'BUDGET_EXCEEDED',
+      message,
+      diagnostics: [
+        {
+          code: 'BUDGET_EXCEEDED',
+          severity: 'error',
+          message,
+          hint: 'a Secretfile is at most 16 MiB; pass smaller files',
+        },
+      ],
+    });
   }
   let out: string;
   try {
@@ -166,7 +189,8 @@ export function checkOptStringMap(
 ): Record<string, string> | undefined {
   const o = checkOptObject(fn, name, v);
   if (o === undefined) return undefined;
-  const out: Record<string, string> = {};
+  // No prototype: a key such as `__proto__` (a secret may be called that) stays a key.
+  const out = Object.create(null) as Record<string, string>;
   for (const [k, val] of Object.entries(o)) {
     if (val === undefined) continue;
     if (typeof val === 'string' || (nullable && val === null)) {
@@ -213,7 +237,7 @@ export function checkKeys(fn: string, o: Record<string, unknown>, known: readonl
 
 /** Map `{fooBar: 1}` to `{foo_bar: 1}`, dropping `undefined` values. */
 export function toSnake(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = Object.create(null) as Record<string, unknown>;
   for (const [k, v] of Object.entries(o)) {
     if (v !== undefined) out[camelToSnake(k)] = v;
   }

@@ -78,12 +78,13 @@ function local(kind: 'file' | 'template'): TargetAdapter {
       }
     },
     async store(t, text, ctx) {
-      const { cwd, realRoot, rel } = await where(t, ctx);
+      const { cwd, realRoot, rel, real } = await where(t, ctx);
       await applyWrite(
         cwd,
         realRoot,
         { path: rel, contents: text, role: kind === 'template' ? 'template' : 'target', secret: true },
-        ctx.allowOutsideRoot === true,
+        real,
+        async () => undefined,
       );
     },
     connectionKey(t) {

@@ -11,11 +11,25 @@
  * - files holding secrets are created with mode `0600`; an existing file keeps its mode;
  * - writes happen in the core's order: targets first, lockfiles last, so the lockfile never
  *   claims a value that no target holds;
- * - a target path that resolves outside the project directory — through `../`, an absolute
- *   path or a symlink (of the file or of a parent directory) — is refused with
- *   `PATH_OUTSIDE_ROOT` before anything is read or written, unless `allowOutsideRoot` is set. A
- *   symlink that stays inside the project is followed: the file it points to is updated and the
- *   link is kept.
+ * - a target path, lockfile path or lane variable file that resolves outside the project
+ *   directory — through `../`, an absolute path or a symlink (of the file or of a parent
+ *   directory) — is refused with `PATH_OUTSIDE_ROOT` before anything is read or written, unless
+ *   `allowOutsideRoot` is set. A symlink that stays inside the project is followed: the file it
+ *   points to is updated, the link is kept, and the result says so (`followedSymlink`);
+ * - every file is read defensively (regular files only, at most 16 MiB, strict UTF-8: see
+ *   `files.ts`), so invalid bytes are `INVALID_ENCODING` with their offset instead of being
+ *   replaced and written back;
+ * - syncs of one project are serialised by a lock file next to the lockfile (see `lock.ts`):
+ *   a second sync waits (up to `lockTimeout`), then reads what the first one wrote, so no
+ *   secret is generated twice; when the wait runs out it fails with `LOCKED` naming the holder;
+ * - temporary files left by a sync that was killed are removed by the next one.
+ *
+ * Test hook (for the crash-safety suite only, never for production use): with
+ * `SECRETZERO_TEST_HOOKS=1` in the environment, `SECRETZERO_TEST_PAUSE_BETWEEN_WRITES_MS=N`
+ * makes the sync print `secretzero-test-step <label>` on stderr and pause N ms at each step of
+ * the write sequence (after taking the lock, before each write, before each rename), so a
+ * test can kill the process at a chosen point. Without `SECRETZERO_TEST_HOOKS=1` the pause
+ * variable is ignored.
  *
  * @module
  */
@@ -45,7 +59,10 @@ import {
   checkString,
 } from './core.js';
 import { SecretZeroError, usageError } from './errors.js';
+import { ioError, isMissing, readTextFile } from './files.js';
 import { agentInstructions, planScripts, targetFiles, version } from './index.js';
+import { DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_TIMEOUT_MS, acquireLock } from './lock.js';
+import type { ProjectLock } from './lock.js';
 import type { EnvInput, SyncOptions } from './index.js';
 import { runStorePhase, statusWithAdapters } from './stores.js';
 import type { StoreOutcome } from './stores.js';
@@ -76,8 +93,16 @@ export interface SyncProjectOptions {
   values?: Readonly<Record<string, string>> | undefined;
   /** Recorded in the lockfile's `sync_identity`. Default {@link collectIdentity}`({ env })`. */
   identity?: Readonly<Record<string, unknown>> | undefined;
-  /** Allow target paths (and symlinks) that leave `cwd`. Default false. */
+  /**
+   * Allow target paths, lockfile paths and lane variable files (and symlinks) that leave `cwd`.
+   * Default false.
+   */
   allowOutsideRoot?: boolean | undefined;
+  /**
+   * How long to wait for another sync of the same project to release the project lock, in
+   * milliseconds, before failing with `LOCKED`. Default 30000. (Dry runs take no lock.)
+   */
+  lockTimeout?: number | undefined;
 }
 
 /** One file touched by {@link syncProject} (never its contents). */
@@ -94,6 +119,8 @@ export interface WrittenFile {
   action: 'created' | 'updated' | 'unchanged' | 'deleted';
   /** Permission bits after the write (`0o600` for a new secret file); absent when deleted. */
   mode?: number;
+  /** Whether `path` (or a parent directory) is a symlink inside the project that was followed. */
+  followedSymlink: boolean;
 }
 
 /** What {@link syncProject} returns. */
@@ -123,44 +150,28 @@ const PROJECT_KEYS = [
   'values',
   'identity',
   'allowOutsideRoot',
+  'lockTimeout',
 ] as const satisfies readonly (keyof SyncProjectOptions)[];
 
-interface NodeError {
-  code?: string;
+/** A dictionary without a prototype: a key such as `__proto__` stays an ordinary key. */
+function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
-function errCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null ? (e as NodeError).code : undefined;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The test hook's pause (see the module docs); 0 unless both variables are set. */
+function testPauseMs(): number {
+  if (process.env['SECRETZERO_TEST_HOOKS'] !== '1') return 0;
+  const ms = Number(process.env['SECRETZERO_TEST_PAUSE_BETWEEN_WRITES_MS'] ?? '');
+  return Number.isFinite(ms) && ms > 0 ? ms : 0;
 }
 
-function ioError(what: string, p: string, e: unknown): SecretZeroError {
-  return new SecretZeroError({
-    code: 'IO',
-    message: `cannot ${what} \`${p}\`: ${errCode(e) ?? 'unknown error'}`,
-    cause: e,
-  });
-}
-
-function isMissing(e: unknown): boolean {
-  const c = errCode(e);
-  return c === 'ENOENT' || c === 'ENOTDIR';
-}
-
-async function readText(abs: string, shown: string): Promise<string> {
-  try {
-    return await fs.readFile(abs, 'utf8');
-  } catch (e) {
-    throw ioError('read', shown, e);
-  }
-}
-
-async function readOptional(abs: string, shown: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(abs, 'utf8');
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw ioError('read', shown, e);
-  }
+async function testStep(label: string): Promise<void> {
+  const ms = testPauseMs();
+  if (ms === 0) return;
+  process.stderr.write(`secretzero-test-step ${label}\n`);
+  await sleep(ms);
 }
 
 function isInside(root: string, p: string): boolean {
@@ -196,6 +207,7 @@ export async function locate(
   realRoot: string,
   rel: string,
   allowOutside: boolean,
+  what = 'target',
 ): Promise<string> {
   let target = path.resolve(cwd, rel);
   try {
@@ -217,20 +229,26 @@ export async function locate(
     throw ioError('resolve', rel, e);
   }
   if (!allowOutside && !isInside(realRoot, target)) {
+    const message = `the ${what} \`${rel}\` resolves outside the project directory`;
     throw new SecretZeroError({
       code: 'PATH_OUTSIDE_ROOT',
-      message: `the target \`${rel}\` resolves outside the project directory`,
+      message,
       diagnostics: [
         {
           code: 'PATH_OUTSIDE_ROOT',
           severity: 'error',
-          message: `the target \`${rel}\` resolves outside the project directory`,
-          hint: 'point the target (or its symlink) inside the project, or allow outside paths explicitly',
+          message,
+          hint: `point the ${what} (or its symlink) inside the project, or allow outside paths explicitly (\`allowOutsideRoot\`, \`--allow-outside-root\`)`,
         },
       ],
     });
   }
   return target;
+}
+
+/** Whether `real` is not simply `rel` under the project root (a symlink was followed). */
+function viaSymlink(realRoot: string, rel: string, real: string, cwd: string): boolean {
+  return path.relative(realRoot, real) !== path.relative(cwd, path.resolve(cwd, rel));
 }
 
 /**
@@ -247,12 +265,18 @@ export async function locate(
  * for (const f of files) console.log(f.action, f.path, f.mode?.toString(8));
  * ```
  * @throws {@link SecretZeroError} `IO` when a file cannot be read or written,
- * `PATH_OUTSIDE_ROOT` for a target outside the project, the first diagnostic's code when the
- * Secretfile is invalid, `USAGE` for wrong option types.
+ * `PATH_OUTSIDE_ROOT` for a target, lockfile or lane variable file outside the project,
+ * `INVALID_ENCODING` for a file that is not UTF-8, `BUDGET_EXCEEDED` for a file over 16 MiB,
+ * `LOCKED` when another sync of the project holds the lock longer than `lockTimeout`, the
+ * first diagnostic's code when the Secretfile is invalid, `USAGE` for wrong option types.
  */
 export async function syncProject(options: SyncProjectOptions = {}): Promise<SyncProjectResult> {
-  const project = await openProject(options, 'syncProject');
-  return project.sync(await project.withScripts());
+  const project = await openProject(options, 'syncProject', true);
+  try {
+    return await project.sync(await project.withScripts());
+  } finally {
+    await project.close();
+  }
 }
 
 /** What {@link projectStatus} returns. */
@@ -343,14 +367,21 @@ export interface OpenProject {
   readonly allowOutsideRoot: boolean;
   /** The target files as they are now (checked against the project root). */
   readFiles(): Promise<Record<string, string | null>>;
+  /** Release the project lock (taken when opened for writing); idempotent. */
+  close(): Promise<void>;
 }
 
 /**
- * Read everything a sync of `options` needs.
+ * Read everything a sync of `options` needs. With `forWrite` (and not a dry run) the project
+ * lock is taken before the target files and lockfiles are read, and held until `close`.
  *
  * @internal
  */
-export async function openProject(options: SyncProjectOptions, fn = 'syncProject'): Promise<OpenProject> {
+export async function openProject(
+  options: SyncProjectOptions,
+  fn = 'syncProject',
+  forWrite = false,
+): Promise<OpenProject> {
   const o = checkOptObject(fn, 'options', options) ?? {};
   checkKeys(fn, o, PROJECT_KEYS);
   const cwd = path.resolve(checkOptString(fn, 'options.cwd', o['cwd']) ?? process.cwd());
@@ -359,8 +390,12 @@ export async function openProject(options: SyncProjectOptions, fn = 'syncProject
   const cliVarPaths = o['varFiles'] ?? [];
   if (!Array.isArray(cliVarPaths)) throw usageError(`${fn}: \`options.varFiles\` must be an array of paths`);
   cliVarPaths.forEach((p: unknown, i) => checkString(fn, `options.varFiles[${i}]`, p));
-  const allowOutsideRoot = checkOptBool(fn, 'options.allowOutsideRoot', o['allowOutsideRoot']);
+  const allowOutsideRoot = checkOptBool(fn, 'options.allowOutsideRoot', o['allowOutsideRoot']) === true;
   const dryRun = checkOptBool(fn, 'options.dryRun', o['dryRun']) ?? false;
+  const lockTimeout = o['lockTimeout'] ?? DEFAULT_LOCK_TIMEOUT_MS;
+  if (typeof lockTimeout !== 'number' || !Number.isFinite(lockTimeout) || lockTimeout < 0) {
+    throw usageError(`${fn}: \`options.lockTimeout\` must be a number of milliseconds (0 or more)`);
+  }
   const identity =
     checkOptObject(fn, 'options.identity', o['identity']) ?? collectIdentity({ env, cwd });
   const allowScripts = checkOptBool(fn, 'options.allowScripts', o['allowScripts']);
@@ -369,12 +404,11 @@ export async function openProject(options: SyncProjectOptions, fn = 'syncProject
   const realRoot = await fs.realpath(cwd).catch((e: unknown) => {
     throw ioError('open the project directory', cwd, e);
   });
-  const text = await readText(path.resolve(cwd, file), file);
+  const read = async (p: string, positioned = false): Promise<string> =>
+    (await readTextFile(path.resolve(cwd, p), p, false, positioned)) as string;
+  const text = await read(file, true);
   const cliVarFiles: VarFile[] = await Promise.all(
-    (cliVarPaths as string[]).map(async (p) => ({
-      path: p,
-      text: await readText(path.resolve(cwd, p), p),
-    })),
+    (cliVarPaths as string[]).map(async (p) => ({ path: p, text: await read(p) })),
   );
 
   const base: SyncOptions = {
@@ -394,70 +428,154 @@ export async function openProject(options: SyncProjectOptions, fn = 'syncProject
     cwd: realRoot,
   };
 
-  // The lane's variable files may change target paths: read them, then ask again.
+  // The lane's variable files may change target paths: read them, then ask again. They are
+  // named by the Secretfile, so they must stay inside the project like targets.
   let plan = targetFiles(base);
   if (plan.var_files.length > 0) {
-    const lane: Record<string, string | null> = {};
+    const lane = dict<string | null>();
     for (const p of plan.var_files) {
-      lane[p] = (await readOptional(path.resolve(cwd, p), p)) ?? null;
+      const real = await locate(cwd, realRoot, p, allowOutsideRoot, 'variable file');
+      lane[p] = (await readTextFile(real, p, true)) ?? null;
     }
     base.laneVarFiles = lane;
     plan = targetFiles(base);
   }
-
-  const targets = plan.files;
-  const readFiles = async (): Promise<Record<string, string | null>> => {
-    const files: Record<string, string | null> = {};
-    await Promise.all(
-      targets.map(async (p) => {
-        const real = await locate(cwd, realRoot, p, allowOutsideRoot === true);
-        files[p] = (await readOptional(real, p)) ?? null;
-      }),
-    );
-    return files;
-  };
-  const files = await readFiles();
-  const [lockfile, localLockfile] = await Promise.all([
-    readOptional(path.resolve(cwd, plan.lockfile_path), plan.lockfile_path),
-    readOptional(path.resolve(cwd, plan.local_lockfile_path), plan.local_lockfile_path),
-  ]);
-
-  const request: SyncOptions = { ...base, files, lockfile, localLockfile };
-  const apply = async (writes: readonly FileWrite[]): Promise<WrittenFile[]> => {
-    const written: WrittenFile[] = [];
-    for (const w of writes) {
-      written.push(await applyWrite(cwd, realRoot, w, allowOutsideRoot === true));
-    }
-    return written;
-  };
-  let scripted: Promise<SyncOptions> | undefined;
-  return {
-    request,
-    dryRun,
-    // `script` secrets run here, in the host, only when the caller trusts them (the core plans
-    // none without `allowScripts` or under dry-run).
-    withScripts() {
-      scripted ??=
-        allowScripts === true && !dryRun
-          ? runScripts(request, cwd).then((scriptOutputs) => ({ ...request, scriptOutputs }))
-          : Promise.resolve(request);
-      return scripted;
-    },
-    apply,
-    async sync(req) {
-      const r = await runStorePhase(
-        req,
-        plan.stores ?? [],
-        { env: req.env ?? {}, cwd: realRoot, allowOutsideRoot: allowOutsideRoot === true },
-        { apply, reread: readFiles },
-      );
-      return { report: r.report, files: req.dryRun === true ? [] : r.applied, stores: r.stores };
-    },
-    plan,
+  const lockfileReal = await locate(cwd, realRoot, plan.lockfile_path, allowOutsideRoot, 'lockfile');
+  const localLockfileReal = await locate(
+    cwd,
     realRoot,
-    allowOutsideRoot: allowOutsideRoot === true,
-    readFiles,
-  };
+    plan.local_lockfile_path,
+    allowOutsideRoot,
+    'lockfile',
+  );
+
+  // From here to the last write (`close`) the project is ours: what we read is what we
+  // overwrite. Read-only uses (status, instructions, dry runs) take no lock.
+  let lock: ProjectLock | undefined;
+  if (forWrite && !dryRun) {
+    lock = await acquireLock(`${lockfileReal}.lock`, `${plan.lockfile_path}.lock`, {
+      timeoutMs: lockTimeout,
+      staleMs: DEFAULT_LOCK_STALE_MS,
+    });
+  }
+  try {
+    await testStep('locked');
+    const targets = plan.files;
+    const readFiles = async (): Promise<Record<string, string | null>> => {
+      const files = dict<string | null>();
+      for (const p of targets) {
+        const real = await locate(cwd, realRoot, p, allowOutsideRoot);
+        files[p] = (await readTextFile(real, p, true)) ?? null;
+      }
+      return files;
+    };
+    const files = await readFiles();
+    const [lockfile, localLockfile] = await Promise.all([
+      readTextFile(lockfileReal, plan.lockfile_path, true),
+      readTextFile(localLockfileReal, plan.local_lockfile_path, true),
+    ]);
+
+    const request: SyncOptions = { ...base, files, lockfile, localLockfile };
+    let step = 0;
+    let cleaned = false;
+    const apply = async (writes: readonly FileWrite[]): Promise<WrittenFile[]> => {
+      if (writes.length === 0) return [];
+      const reals = await Promise.all(
+        writes.map((w) =>
+          locate(
+            cwd,
+            realRoot,
+            w.path,
+            allowOutsideRoot,
+            w.role === 'lockfile' || w.role === 'local_lockfile' ? 'lockfile' : 'target',
+          ),
+        ),
+      );
+      if (!cleaned) {
+        cleaned = true;
+        await removeStaleTemporaries(reals);
+      }
+      await lock?.verify();
+      const written: WrittenFile[] = [];
+      for (const [i, w] of writes.entries()) {
+        const n = step++;
+        await testStep(`before-write ${n} ${w.role}`);
+        written.push(
+          await applyWrite(cwd, realRoot, w, reals[i] as string, () => testStep(`before-rename ${n}`)),
+        );
+      }
+      return written;
+    };
+    let scripted: Promise<SyncOptions> | undefined;
+    return {
+      request,
+      dryRun,
+      // `script` secrets run here, in the host, only when the caller trusts them (the core
+      // plans none without `allowScripts` or under dry-run).
+      withScripts() {
+        scripted ??=
+          allowScripts === true && !dryRun
+            ? runScripts(request, cwd).then((scriptOutputs) => ({ ...request, scriptOutputs }))
+            : Promise.resolve(request);
+        return scripted;
+      },
+      apply,
+      async sync(req) {
+        const r = await runStorePhase(
+          req,
+          plan.stores ?? [],
+          { env: req.env ?? {}, cwd: realRoot, allowOutsideRoot },
+          { apply, reread: readFiles },
+        );
+        await testStep('done');
+        return { report: r.report, files: req.dryRun === true ? [] : r.applied, stores: r.stores };
+      },
+      plan,
+      realRoot,
+      allowOutsideRoot,
+      readFiles,
+      async close() {
+        const l = lock;
+        lock = undefined;
+        await l?.release();
+      },
+    };
+  } catch (e) {
+    await lock?.release();
+    throw e;
+  }
+}
+
+/** The temporary-file name pattern of {@link applyWrite} for the file `base`. */
+function temporaryPattern(base: string): RegExp {
+  const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^\\.${escaped}\\.[0-9a-f]{12}\\.tmp$`);
+}
+
+/**
+ * Remove what a killed sync left behind: the temporary files of the files about to be
+ * written (`.<name>.<12 hex>.tmp` next to them). Only called under the project lock, so none
+ * of them belongs to a sync still running.
+ */
+async function removeStaleTemporaries(reals: readonly string[]): Promise<void> {
+  const byDir = new Map<string, RegExp[]>();
+  for (const r of reals) {
+    const d = path.dirname(r);
+    byDir.set(d, [...(byDir.get(d) ?? []), temporaryPattern(path.basename(r))]);
+  }
+  for (const [dir, patterns] of byDir) {
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      if (patterns.some((re) => re.test(n))) {
+        await fs.unlink(path.join(dir, n)).catch(() => undefined);
+      }
+    }
+  }
 }
 
 /**
@@ -468,7 +586,7 @@ export async function openProject(options: SyncProjectOptions, fn = 'syncProject
  * failed.
  */
 async function runScripts(req: SyncOptions, cwd: string): Promise<Record<string, string>> {
-  const outputs: Record<string, string> = {};
+  const outputs = dict<string>();
   for (const s of planScripts(req).scripts) {
     const out = await runScript(s, cwd);
     if (out !== undefined) outputs[s.name] = out;
@@ -494,7 +612,7 @@ function runScript(s: ScriptSpec, cwd: string): Promise<string | undefined> {
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
   return out;
 }
@@ -504,12 +622,16 @@ export async function applyWrite(
   cwd: string,
   realRoot: string,
   w: FileWrite,
-  allowOutside: boolean,
+  real: string,
+  beforeRename: () => Promise<void>,
 ): Promise<WrittenFile> {
-  const isTarget = w.role === 'target' || w.role === 'template';
-  // Lockfiles go where they were named (`-l` may point anywhere); targets must stay inside.
-  const real = await locate(cwd, realRoot, w.path, allowOutside || !isTarget);
-  const out = { path: w.path, realPath: real, role: w.role, secret: w.secret };
+  const out = {
+    path: w.path,
+    realPath: real,
+    role: w.role,
+    secret: w.secret,
+    followedSymlink: viaSymlink(realRoot, w.path, real, cwd),
+  };
 
   // The generated types say `undefined`, the JSON says `null`: accept both.
   if (w.contents === null || w.contents === undefined) {
@@ -556,6 +678,7 @@ export async function applyWrite(
     } finally {
       await fh.close();
     }
+    await beforeRename();
     await fs.rename(tmp, real);
   } catch (e) {
     await fs.unlink(tmp).catch(() => undefined);
@@ -737,8 +860,12 @@ function gitLine(args: string[], cwd: string): string | undefined {
  * CI tokens are never looked at.
  */
 export function collectIdentity(options: CollectIdentityOptions = {}): Record<string, string | number> {
-  const env: Env = options.env ?? process.env;
-  const cwd = options.cwd ?? process.cwd();
+  const fn = 'collectIdentity';
+  const o = checkOptObject(fn, 'options', options) ?? {};
+  checkKeys(fn, o, ['env', 'cwd', 'git']);
+  const env: Env = checkOptStringMap(fn, 'options.env', o['env']) ?? process.env;
+  const cwd = checkOptString(fn, 'options.cwd', o['cwd']) ?? process.cwd();
+  const git = checkOptBool(fn, 'options.git', o['git']);
   const ci = CI_SYSTEMS.find((c) => c.when(env));
   const fields: Record<string, string | number | undefined> = {
     client: 'agent',
@@ -751,7 +878,7 @@ export function collectIdentity(options: CollectIdentityOptions = {}): Record<st
     platform: `${os.type()}-${os.release()}-${tryOr(() => os.machine()) ?? process.arch}`,
     environment_label:
       env['SZ_SYNC_ENVIRONMENT'] || env['DEPLOYMENT_ENVIRONMENT'] || env['ENVIRONMENT'] || env['ENV'],
-    ...(options.git === true
+    ...(git === true
       ? {
           git_user_name: gitLine(['config', 'user.name'], cwd),
           git_user_email: gitLine(['config', 'user.email'], cwd),
