@@ -5,7 +5,7 @@
 //! never leaves the lockfile claiming a value that no target holds). Under dry-run the report
 //! is the same and there are no writes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -501,8 +501,9 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
     let sz_agent = truthy(req.env.get("SZ_AGENT"));
     let mut shared = parse_lock(req.lockfile.as_deref(), &p.lockfile_path)?;
     let mut local = parse_lock(req.local_lockfile.as_deref(), &p.local_lockfile_path)?;
-    let shared_before = shared.to_text();
-    let local_before = local.to_text();
+    // Change detection of the lockfiles (only written outside dry-run).
+    let shared_before = (!req.dry_run).then(|| shared.to_text());
+    let local_before = (!req.dry_run).then(|| local.to_text());
     let jinja = Jinja::new();
     let mut warnings: Vec<Diagnostic> = p
         .warnings
@@ -524,18 +525,17 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
             })
             .collect()
     };
+    // Manifest position of each name (first occurrence), for ordering without quadratic scans.
+    let mut order: HashMap<&str, usize> = HashMap::with_capacity(sf.secrets.len());
+    for (i, s) in sf.secrets.iter().enumerate() {
+        order.entry(s.name.as_str()).or_insert(i);
+    }
     let mut refresh = RefreshReport::default();
     if req.refresh {
         let a = shared.refresh(&current(false), req.dry_run);
         let b = local.refresh(&current(true), req.dry_run);
         let mut rows: Vec<RefreshRow> = a.rows.into_iter().chain(b.rows).collect();
-        let order: Vec<&str> = sf.secrets.iter().map(|s| s.name.as_str()).collect();
-        rows.sort_by_key(|r| {
-            order
-                .iter()
-                .position(|n| *n == r.secret)
-                .unwrap_or(usize::MAX)
-        });
+        rows.sort_by_key(|r| order.get(r.secret.as_str()).copied().unwrap_or(usize::MAX));
         refresh = RefreshReport {
             checked_secrets: a.checked_secrets + b.checked_secrets,
             mismatch_secrets: a.mismatch_secrets + b.mismatch_secrets,
@@ -543,7 +543,8 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
             rows,
         };
     }
-    let mismatched = |name: &str| refresh.rows.iter().any(|r| r.secret == name);
+    let mismatched_names: HashSet<&str> = refresh.rows.iter().map(|r| r.secret.as_str()).collect();
+    let mismatched = |name: &str| mismatched_names.contains(name);
 
     // Classify every secret in manifest order.
     let mut already_synced = Vec::new();
@@ -638,7 +639,7 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
         }
     }
     for name in req.values.keys() {
-        if !sf.secrets.iter().any(|s| &s.name == name) {
+        if !order.contains_key(name.as_str()) {
             warnings.push(Diagnostic::warning(
                 ErrorCode::UnknownReference,
                 format!("a value was supplied for `{name}`, which is not a secret of this file"),
@@ -652,11 +653,13 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
     }
 
     // Run the engine on the automatic secrets.
-    let text_hash = hash_value(&req.text);
-    let secretfile_changed = shared
-        .secretfile
-        .as_ref()
-        .is_none_or(|b| b.hash != text_hash || b.filename != paths::basename(&req.secretfile_path));
+    // SHA-256 of the whole Secretfile: only needed to compare with a recorded hash or to record
+    // one (a first dry run needs neither), and a big file takes a while to hash.
+    let text_hash = std::cell::OnceCell::new();
+    let text_hash = || text_hash.get_or_init(|| hash_value(&req.text));
+    let secretfile_changed = shared.secretfile.as_ref().is_none_or(|b| {
+        b.filename != paths::basename(&req.secretfile_path) || &b.hash != text_hash()
+    });
     let actor = local_actor(&req.identity);
     let mut synced = Vec::new();
     let mut engine_results = None;
@@ -713,7 +716,7 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
         if !req.dry_run && !synced.is_empty() {
             shared.record_secretfile(
                 &req.secretfile_path,
-                &text_hash,
+                text_hash(),
                 &now,
                 None,
                 Some(&req.identity),
@@ -722,8 +725,7 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
         engine_results = Some(results);
     }
     // Keep failures in manifest order (SZ_AGENT conversions last, as the reference).
-    let order: Vec<&str> = sf.secrets.iter().map(|s| s.name.as_str()).collect();
-    let pos = |n: &str| order.iter().position(|o| *o == n).unwrap_or(usize::MAX);
+    let pos = |n: &str| order.get(n).copied().unwrap_or(usize::MAX);
     failed.sort_by(|a, av, b, bv| {
         let agent = |v: &str| v == SZ_AGENT_MESSAGE;
         (agent(av), pos(a)).cmp(&(agent(bv), pos(b)))
@@ -748,7 +750,7 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
             ),
         ] {
             let after = lock.to_text();
-            if &after == before {
+            if Some(&after) == before.as_ref() {
                 continue;
             }
             if lock.is_semantically_empty() {

@@ -190,10 +190,12 @@ enum Frame {
 }
 
 impl<'a> Builder<'a, '_> {
-    fn span(&self, s: &YSpan) -> Span {
+    /// Byte offsets of an event; turned into a [`Span`] (line and columns) only for events
+    /// that become nodes or errors.
+    fn offsets(s: &YSpan) -> (usize, usize) {
         let start = s.start.byte_offset().unwrap_or(0);
         let end = s.end.byte_offset().unwrap_or(start);
-        self.index.span(start, end)
+        (start, end)
     }
 
     fn syntax_error(&self, err: &granit_parser::ScanError) -> Diagnostic {
@@ -236,7 +238,9 @@ impl<'a> Builder<'a, '_> {
         let mut documents = 0usize;
         for item in events.by_ref() {
             let (event, yspan) = item.map_err(|e| self.syntax_error(&e))?;
-            let span = self.span(&yspan);
+            let (start_offset, end_offset) = Self::offsets(&yspan);
+            let index = self.index;
+            let span = || index.span(start_offset, end_offset);
             let node = match event {
                 Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => continue,
                 Event::DocumentStart(..) => {
@@ -246,15 +250,18 @@ impl<'a> Builder<'a, '_> {
                             ErrorCode::YamlSyntax,
                             "expected a single document, found another `---` document",
                         )
-                        .at(Some(span))
+                        .at(Some(span()))
                         .with_hint("a Secretfile holds exactly one YAML document"));
                     }
                     continue;
                 }
-                Event::Alias(id) => self.alias(id, span)?,
+                Event::Alias(id) => self.alias(id, span())?,
                 Event::Scalar(text, style, anchor, tag) => {
                     let value = resolve_scalar(&text, style, tag.as_deref());
-                    let node = Node { value, span };
+                    let node = Node {
+                        value,
+                        span: span(),
+                    };
                     if anchor != 0 {
                         self.anchors.insert(anchor, node.clone());
                     }
@@ -263,7 +270,7 @@ impl<'a> Builder<'a, '_> {
                 Event::SequenceStart(_, anchor, _) => {
                     stack.push(Frame::Seq {
                         items: Vec::new(),
-                        start: span.start,
+                        start: start_offset,
                         anchor,
                     });
                     continue;
@@ -272,7 +279,7 @@ impl<'a> Builder<'a, '_> {
                     stack.push(Frame::Map {
                         entries: Vec::new(),
                         pending_key: None,
-                        start: span.start,
+                        start: start_offset,
                         anchor,
                     });
                     continue;
@@ -283,7 +290,7 @@ impl<'a> Builder<'a, '_> {
                             ErrorCode::YamlSyntax,
                             "unbalanced collection end",
                         )
-                        .at(Some(span)));
+                        .at(Some(span())));
                     };
                     let (value, start, anchor) = match frame {
                         Frame::Seq {
@@ -300,7 +307,7 @@ impl<'a> Builder<'a, '_> {
                     };
                     let node = Node {
                         value,
-                        span: self.index.span(start, span.end.max(start)),
+                        span: index.span(start, end_offset.max(start)),
                     };
                     if anchor != 0 {
                         self.anchors.insert(anchor, node.clone());
@@ -496,6 +503,15 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&granit_parser::Ta
     }
     if let Some(b) = resolve_bool(text) {
         return Value::Bool(b);
+    }
+    // PyYAML picks the int, float and timestamp resolvers by the first character, and all of
+    // them start with one of `-+.0-9`; anything else is a string (the common case: skip the
+    // three parsers).
+    if !matches!(
+        text.as_bytes().first(),
+        Some(b'-' | b'+' | b'.' | b'0'..=b'9')
+    ) {
+        return Value::Str(text.to_string());
     }
     if let Some(v) = resolve_int(text) {
         return v;
