@@ -5,7 +5,7 @@
 #                browser entry, CLI, types of the packed tarball)
 #   make setup   install the toolchain pieces (idempotent; fast when done)
 #   make build   assemble pkg/ (the publishable package); only rebuilds what changed
-#   make bench   benchmarks
+#   make bench   benchmarks against the reference CLI and JS baselines (bench/README.md)
 #
 # Nothing here downloads anything but packages from the registries (crates.io, npm, Debian).
 
@@ -103,9 +103,10 @@ demo: build
 	(cd "$$demo" && node "$$cli" agent sync --json | node -e \
 	  'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log("status:",r.status,"| synced:",r.synced_secrets.length,"| already synced:",r.already_synced.length,"| pending:",Object.keys(r.pending_secrets).length)})')
 
-## bench: benchmarks
-bench:
-	@echo "bench: not yet; see issue 7"
+## bench: benchmarks (minutes; not part of `make test`): bench/results/{results.md,results.json,chart.svg}
+# BENCH_ARGS=--quick for a fast, rough run; --only=command,inproc,generate,startup,size
+bench: build
+	node bench/run.mjs $(BENCH_ARGS)
 
 ## clean: generated package files (never target/ builds)
 clean:

@@ -326,7 +326,7 @@ pub fn interpolate_tree(root: &mut Node, vars: &DataMap, env: &Env, jinja: &Jinj
 
 fn walk(node: &mut Node, f: &mut dyn FnMut(&str) -> String) {
     match &mut node.value {
-        Value::Str(s) if has_pair(s, *b"${") || has_pair(s, *b"{{") => {
+        Value::Str(s) if s.as_bytes().windows(2).any(|w| w == b"${" || w == b"{{") => {
             *s = f(s);
         }
         Value::Seq(items) => items.iter_mut().for_each(|n| walk(n, f)),

@@ -258,9 +258,75 @@ fn parse_with(req: &SyncRequest, var_files: Vec<VarFile>) -> crate::parse::Parse
     )
 }
 
+/// What a [`Prepared`] depends on: the Secretfile text and paths compared exactly, the
+/// environment and variable files by digest (so that no copy of them outlives the call).
+#[derive(PartialEq)]
+struct PrepareKey {
+    text: String,
+    secretfile_path: String,
+    environment: Option<String>,
+    lockfile_path: Option<String>,
+    cwd: Option<String>,
+    digest: u64,
+}
+
+impl PrepareKey {
+    fn of(req: &SyncRequest) -> Self {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        req.env.hash(&mut h);
+        for v in &req.var_files {
+            (&v.path, &v.text).hash(&mut h);
+        }
+        req.lane_var_files.hash(&mut h);
+        PrepareKey {
+            text: req.text.clone(),
+            secretfile_path: req.secretfile_path.clone(),
+            environment: req.environment.clone(),
+            lockfile_path: req.lockfile_path.clone(),
+            cwd: req.cwd.clone(),
+            digest: h.finish(),
+        }
+    }
+}
+
+thread_local! {
+    /// The last successful [`prepare`]. A host asks `target_files` (which files to read), then
+    /// `sync` with the same Secretfile: the second call reuses the parse instead of doing it
+    /// again (the parse is most of a sync; see bench/README.md). One entry, replaced by the
+    /// next different request.
+    static LAST_PREPARED: std::cell::RefCell<Option<(PrepareKey, std::rc::Rc<Prepared>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// [`prepare_uncached`], reusing the previous result for the same inputs.
+fn prepare(req: &SyncRequest, strict: bool) -> Result<std::rc::Rc<Prepared>, Error> {
+    let key = PrepareKey::of(req);
+    let cached = LAST_PREPARED.with(|last| {
+        last.borrow()
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, p)| std::rc::Rc::clone(p))
+    });
+    // A non-strict run may have skipped lane var files the host did not pass; strict callers
+    // must then get the error, so they only reuse a result that had all of them.
+    if let Some(p) = cached.filter(|p| {
+        !strict
+            || p.lane
+                .var_files
+                .iter()
+                .all(|f| req.lane_var_files.contains_key(f))
+    }) {
+        return Ok(p);
+    }
+    let p = std::rc::Rc::new(prepare_uncached(req, strict)?);
+    LAST_PREPARED.with(|last| *last.borrow_mut() = Some((key, std::rc::Rc::clone(&p))));
+    Ok(p)
+}
+
 /// Parse, select the lane, re-parse with the lane's var files, apply its target profile.
 /// With `strict`, every lane var file must have been provided by the host.
-fn prepare(req: &SyncRequest, strict: bool) -> Result<Prepared, Error> {
+fn prepare_uncached(req: &SyncRequest, strict: bool) -> Result<Prepared, Error> {
     let dir = paths::dirname(&req.secretfile_path);
     let first = parse_with(req, req.var_files.clone());
     if !first.is_valid() {
@@ -368,9 +434,9 @@ pub fn target_files(req: &SyncRequest) -> Result<TargetFilesResponse, Error> {
     }
     Ok(TargetFilesResponse {
         files,
-        lockfile_path: p.lockfile_path,
-        local_lockfile_path: p.local_lockfile_path,
-        var_files: p.lane.var_files,
+        lockfile_path: p.lockfile_path.clone(),
+        local_lockfile_path: p.local_lockfile_path.clone(),
+        var_files: p.lane.var_files.clone(),
     })
 }
 
@@ -882,5 +948,72 @@ fn script_instructions(s: &Secret) -> AgentInstructions {
         ],
         automation_hint: Some("Requires approval: scripts from a Secretfile never run without --allow-scripts".into()),
         ..AgentInstructions::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LANES: &str = "environments:\n  default: dev\n  profiles:\n    dev:\n      var_files: [dev.szvar]\nvariables:\n  region: none\nsecrets:\n  - name: token\n    kind: static\n    config: {default: \"{{ var.region }}\"}\n    targets:\n      - {provider: local, kind: file, config: {path: .env}}\n";
+
+    fn request() -> SyncRequest {
+        SyncRequest {
+            text: LANES.into(),
+            secretfile_path: "Secretfile.yml".into(),
+            now: "2025-01-01T00:00:00Z".into(),
+            refresh: true,
+            files: [(".env".to_string(), None)].into_iter().collect(),
+            ..SyncRequest::default()
+        }
+    }
+
+    fn forget() {
+        LAST_PREPARED.with(|last| *last.borrow_mut() = None);
+    }
+
+    /// `target_files` may run without the lane's var files; a `sync` of the same request
+    /// must still refuse to run without them, although the parse is reused.
+    #[test]
+    fn reused_parse_keeps_strictness() {
+        forget();
+        let mut req = request();
+        let plan = target_files(&req).unwrap();
+        assert_eq!(plan.var_files, ["dev.szvar"]);
+        let e = sync(&req).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Usage, "{}", e.message);
+        req.lane_var_files
+            .insert("dev.szvar".into(), Some("region: eu-west-1\n".into()));
+        target_files(&req).unwrap();
+        let out = sync(&req).unwrap();
+        let text = out.writes[0].contents.clone().unwrap();
+        assert!(text.contains("eu-west-1"), "the lane's variables apply");
+    }
+
+    /// A reused parse gives the same report as a fresh one; a changed input is not reused.
+    #[test]
+    fn reused_parse_gives_the_same_result() {
+        forget();
+        let mut req = request();
+        req.lane_var_files
+            .insert("dev.szvar".into(), Some("region: eu-west-1\n".into()));
+        let fresh = sync(&req).unwrap().report;
+        let again = sync(&req).unwrap().report;
+        assert_eq!(fresh, again);
+        forget();
+        assert_eq!(sync(&req).unwrap().report, fresh);
+        req.lane_var_files
+            .insert("dev.szvar".into(), Some("region: us-east-2\n".into()));
+        let out = sync(&req).unwrap();
+        assert!(
+            out.writes[0]
+                .contents
+                .as_deref()
+                .unwrap()
+                .contains("us-east-2")
+        );
+        req.env.insert("X".into(), "1".into());
+        req.text = req.text.replace("none", "other");
+        assert!(sync(&req).is_ok());
     }
 }

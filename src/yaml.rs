@@ -183,6 +183,7 @@ enum Frame {
     },
     Map {
         entries: Vec<(Node, Node)>,
+        index: Option<HashMap<String, usize>>,
         pending_key: Option<Node>,
         start: usize,
         anchor: usize,
@@ -257,7 +258,7 @@ impl<'a> Builder<'a, '_> {
                 }
                 Event::Alias(id) => self.alias(id, span())?,
                 Event::Scalar(text, style, anchor, tag) => {
-                    let value = resolve_scalar(&text, style, tag.as_deref());
+                    let value = resolve_scalar(text, style, tag.as_deref());
                     let node = Node {
                         value,
                         span: span(),
@@ -278,6 +279,7 @@ impl<'a> Builder<'a, '_> {
                 Event::MappingStart(_, anchor, _) => {
                     stack.push(Frame::Map {
                         entries: Vec::new(),
+                        index: None,
                         pending_key: None,
                         start: start_offset,
                         anchor,
@@ -322,11 +324,12 @@ impl<'a> Builder<'a, '_> {
                 Some(Frame::Seq { items, .. }) => items.push(node),
                 Some(Frame::Map {
                     entries,
+                    index,
                     pending_key,
                     ..
                 }) => match pending_key.take() {
                     None => *pending_key = Some(node),
-                    Some(key) => insert_last_wins(entries, key, node, &mut self.warnings),
+                    Some(key) => insert_last_wins(entries, index, key, node, &mut self.warnings),
                 },
             }
         }
@@ -368,6 +371,7 @@ impl<'a> Builder<'a, '_> {
             return Ok(entries);
         }
         let mut merged: Vec<(Node, Node)> = Vec::new();
+        let mut index = None;
         let mut explicit: Vec<(Node, Node)> = Vec::new();
         for (k, v) in entries {
             if !is_merge_key(&k) {
@@ -396,13 +400,13 @@ impl<'a> Builder<'a, '_> {
                 };
                 let mut ignored = Vec::new();
                 for (sk, sv) in src_entries {
-                    insert_last_wins(&mut merged, sk, sv, &mut ignored);
+                    insert_last_wins(&mut merged, &mut index, sk, sv, &mut ignored);
                 }
             }
         }
         for (k, v) in explicit {
             let mut ignored = Vec::new();
-            insert_last_wins(&mut merged, k, v, &mut ignored);
+            insert_last_wins(&mut merged, &mut index, k, v, &mut ignored);
         }
         Ok(merged)
     }
@@ -425,15 +429,37 @@ fn count_nodes(node: &Node) -> usize {
     }
 }
 
+/// Mappings with at least this many entries index their string keys.
+const INDEX_FROM: usize = 16;
+
 /// Insert `key: value`; a duplicate key keeps the first position and takes the last value
 /// (Python dict semantics) and records a `DUPLICATE_KEY` warning.
+///
+/// `index` speeds up string keys of big mappings (a `variables` block with thousands of
+/// entries would otherwise cost a scan per key): built once the mapping has [`INDEX_FROM`]
+/// entries, it maps each string key to its position. A string key only ever equals another
+/// string key, so other keys keep the scan.
 fn insert_last_wins(
     entries: &mut Vec<(Node, Node)>,
+    index: &mut Option<HashMap<String, usize>>,
     key: Node,
     value: Node,
     warnings: &mut Vec<Diagnostic>,
 ) {
-    if let Some(slot) = entries.iter_mut().find(|(k, _)| same_key(k, &key)) {
+    let found = match key.as_str() {
+        Some(s) if entries.len() >= INDEX_FROM => index
+            .get_or_insert_with(|| {
+                entries
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, (k, _))| Some((k.as_str()?.to_string(), i)))
+                    .collect()
+            })
+            .get(s)
+            .copied(),
+        _ => entries.iter().position(|(k, _)| same_key(k, &key)),
+    };
+    if let Some(slot) = found.and_then(|i| entries.get_mut(i)) {
         if key.as_str() != Some("<<") {
             let (first_line, name) = (slot.0.span.line, key_label(&key));
             warnings.push(
@@ -449,6 +475,9 @@ fn insert_last_wins(
         }
         slot.1 = value;
     } else {
+        if let (Some(idx), Some(s)) = (index.as_mut(), key.as_str()) {
+            idx.insert(s.to_string(), entries.len());
+        }
         entries.push((key, value));
     }
 }
@@ -478,7 +507,23 @@ fn lowercase_first(s: &str) -> String {
 }
 
 /// Resolve a scalar the way PyYAML's SafeLoader does.
-fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&granit_parser::Tag>) -> Value {
+fn resolve_scalar(
+    owned: std::borrow::Cow<'_, str>,
+    style: ScalarStyle,
+    tag: Option<&granit_parser::Tag>,
+) -> Value {
+    // Quoted and plain strings, the common cases, keep the parser's string when it made one.
+    let is_string = tag.is_none()
+        && (style != ScalarStyle::Plain || {
+            let b = owned.as_bytes().first();
+            !matches!(b, None | Some(b'-' | b'+' | b'.' | b'0'..=b'9' | b'~'))
+                && resolve_bool(&owned).is_none()
+                && !matches!(&*owned, "null" | "Null" | "NULL")
+        });
+    if is_string {
+        return Value::Str(owned.into_owned());
+    }
+    let text: &str = &owned;
     if let Some(tag) = tag {
         if let Some(suffix) = tag.core_suffix() {
             return match suffix {
@@ -876,6 +921,52 @@ mod tests {
         assert_eq!(doc.warnings.len(), 1);
         assert_eq!(doc.warnings[0].code, ErrorCode::DuplicateKey);
         assert_eq!(doc.warnings[0].line, Some(3));
+    }
+
+    /// Big mappings use a key index: same results as a scan, for every key kind.
+    #[test]
+    fn duplicate_keys_in_big_mappings() {
+        let mut text = String::new();
+        let mut expected: Vec<(String, i64)> = Vec::new();
+        for i in 0..60 {
+            // Every 7th key repeats an earlier one; some keys are numbers or booleans.
+            let key = match i {
+                _ if i % 7 == 6 => format!("k{}", i / 2),
+                40 => "1".to_string(),
+                41 => "1.0".to_string(),
+                42 => "true".to_string(),
+                43 => "'1'".to_string(),
+                _ => format!("k{i}"),
+            };
+            text.push_str(&format!("{key}: {i}\n"));
+            // 1, 1.0 and true are one key for PyYAML; '1' (a string) is another.
+            let norm = match key.as_str() {
+                "1.0" | "true" => "1".to_string(),
+                k => k.to_string(),
+            };
+            match expected.iter_mut().find(|(k, _)| *k == norm) {
+                Some(slot) => slot.1 = i,
+                None => expected.push((norm, i)),
+            }
+        }
+        let doc = parse(&text, &Budgets::default()).unwrap();
+        let m = doc.root.unwrap();
+        let got: Vec<(String, i64)> = m
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| {
+                let k = match &k.value {
+                    Value::Str(s) if s == "1" => "'1'".to_string(),
+                    Value::Str(s) => s.clone(),
+                    other => python_str(other).replace("True", "1"),
+                };
+                let Value::Int(i) = v.value else { panic!() };
+                (k, i)
+            })
+            .collect();
+        assert_eq!(got, expected);
+        assert_eq!(doc.warnings.len(), 60 - expected.len());
     }
 
     #[test]
