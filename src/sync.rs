@@ -502,7 +502,8 @@ pub fn plan_scripts(req: &SyncRequest) -> Result<ScriptsResponse, Error> {
 /// The Secretfile's diagnostics when it is invalid; `INVALID_LOCKFILE`; `USAGE` for a
 /// malformed time.
 pub fn sync(req: &SyncRequest) -> Result<SyncResponse, Error> {
-    sync_with_rng(req, &mut OsRandom)
+    // One block of OS randomness serves many secrets (see `BlockRandom`).
+    sync_with_rng(req, &mut crate::random::BlockRandom::new(OsRandom))
 }
 
 fn parse_lock(text: Option<&str>, path: &str) -> Result<Lockfile, Error> {
