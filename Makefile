@@ -6,7 +6,7 @@
 #                VS Code extension, Vite/esbuild/worker builds in headless Chromium)
 #   make setup   install the toolchain pieces (idempotent; fast when done)
 #   make build   assemble pkg/ (the publishable package); only rebuilds what changed
-#   make bench   benchmarks
+#   make bench   benchmarks against the reference CLI and JS baselines (bench/README.md)
 #   make fuzz    the long fuzzing run (cargo-fuzz, needs a nightly toolchain; FUZZ_SECONDS per target)
 #
 # Nothing here downloads anything but packages from the registries (crates.io, npm, Debian).
@@ -175,9 +175,10 @@ fuzz:
 	    | grep -E '^(Done|stat::|==|INFO: seed|.*ERROR|.*SUMMARY|.*panicked|.*Test unit written)' ; \
 	done
 
-## bench: benchmarks
-bench:
-	@echo "bench: not yet; see issue 7"
+## bench: benchmarks (minutes; not part of `make test`): bench/results/{results.md,results.json,chart.svg}
+# BENCH_ARGS=--quick for a fast, rough run; --only=command,inproc,generate,startup,size
+bench: build
+	node bench/run.mjs $(BENCH_ARGS)
 
 ## clean: generated package files (never target/ builds)
 clean:

@@ -34,6 +34,11 @@ const args = new Map(
 // -O3 parses faster for a few KB more; keep it the default.
 const OPT = args.get('opt') ?? process.env.WASM_OPT_LEVEL ?? 'O3';
 if (!['O3', 'Os', 'Oz', 'O2', 'none'].includes(OPT)) fail(`unknown --opt=${OPT}`);
+// Functions with a single caller are not inlined beyond 100 bytes: by default binaryen merged
+// them into a 200 KB `call` function that V8 (lazy compilation) had to compile at the first API
+// call, ~20 ms of start-up; the module also compresses better (bench/README.md, "Start-up").
+// The producers section names the toolchain; nobody needs it at run time.
+const WASM_OPT_FLAGS = ['--one-caller-inline-max-function-size=100', '--strip-producers'];
 
 function fail(msg) {
   console.error(`build: ${msg}`);
@@ -126,7 +131,7 @@ if (OPT !== 'none') {
   ).version;
   const key = createHash('sha256')
     .update(webWasm)
-    .update(`\0${OPT}\0${binaryenVersion}`)
+    .update(`\0${OPT}\0${WASM_OPT_FLAGS.join(' ')}\0${binaryenVersion}`)
     .digest('hex')
     .slice(0, 32);
   const cacheDir = path.join(targetDir, 'wasm-opt-cache');
@@ -137,7 +142,7 @@ if (OPT !== 'none') {
     step(`wasm-opt -${OPT} (binaryen ${binaryenVersion} from npm)`);
     fs.mkdirSync(cacheDir, { recursive: true });
     const out = `${cached}.tmp`;
-    const ms = run(wasmOpt, [`-${OPT}`, path.join(stage, 'agent_bg.wasm'), '-o', out]);
+    const ms = run(wasmOpt, [`-${OPT}`, ...WASM_OPT_FLAGS, path.join(stage, 'agent_bg.wasm'), '-o', out]);
     // A module that no longer compiles must never be shipped (see toolchain pitfall 1).
     try {
       new WebAssembly.Module(fs.readFileSync(out));

@@ -396,7 +396,7 @@ pub fn call(op: &str, input: &str) -> String {
         })),
         "parse" => respond(request::<SecretfileInput>(op, input).map(|r| parse(&r))),
         "validate" => respond(request::<SecretfileInput>(op, input).map(|r| validate(&r))),
-        "classify" => respond(request::<ClassifyRequest>(op, input).map(|r| classify_one(&r))),
+        "classify" => respond(classify_request(input).map(|r| classify_one(&r))),
         "generate" => respond(request::<GenerateRequest>(op, input).and_then(|r| generate(&r))),
         "generate_many" => {
             respond(request::<GenerateManyRequest>(op, input).and_then(|r| generate_many(&r)))
@@ -453,6 +453,74 @@ pub fn call(op: &str, input: &str) -> String {
             format!("unknown operation `{op}`"),
         ))),
     }
+}
+
+/// `classify` as it arrives: the secret and the Secretfile are model objects (from
+/// `parseSecretfile`), read by the Secretfile decoder rather than by serde's derived
+/// `Deserialize` (which cost ~75 KB of WebAssembly for this one operation; see
+/// bench/README.md). Same rules: wrong types and missing required fields are refused.
+#[derive(Deserialize)]
+struct ClassifyWire {
+    secret: crate::model::Data,
+    #[serde(default)]
+    secretfile: Option<crate::model::Data>,
+    #[serde(default)]
+    env: Env,
+    #[serde(default)]
+    allow_scripts: bool,
+}
+
+fn classify_request(input: &str) -> Result<ClassifyRequest, Error> {
+    let wire: ClassifyWire = request("classify", input)?;
+    let refuse = |field: &str, diags: &[Diagnostic]| -> Option<Error> {
+        let d = diags.iter().find(|d| d.is_error())?;
+        let at = d
+            .path
+            .as_deref()
+            .map(|p| format!(" at `{p}`"))
+            .unwrap_or_default();
+        Some(Error::from(
+            Diagnostic::error(
+                ErrorCode::Usage,
+                format!(
+                    "the `classify` request's `{field}` is not a valid {field}{at}: {}",
+                    d.message
+                ),
+            )
+            .with_hint("pass a secret (and Secretfile) as returned by parseSecretfile"),
+        ))
+    };
+    let mut diags = Vec::new();
+    if !wire.secret.is_object() {
+        return Err(Error::from(
+            Diagnostic::error(
+                ErrorCode::Usage,
+                "the `classify` request's `secret` must be an object",
+            )
+            .with_hint("pass a secret as returned by parseSecretfile"),
+        ));
+    }
+    let secret = crate::decode::secret(&crate::decode::from_data(&wire.secret), &mut diags);
+    if let Some(e) = refuse("secret", &diags) {
+        return Err(e);
+    }
+    let secretfile = match &wire.secretfile {
+        None | Some(crate::model::Data::Null) => None,
+        Some(v) => {
+            let mut diags = Vec::new();
+            let sf = crate::decode::secretfile(&crate::decode::from_data(v), &mut diags);
+            if let Some(e) = refuse("secretfile", &diags) {
+                return Err(e);
+            }
+            Some(sf)
+        }
+    };
+    Ok(ClassifyRequest {
+        secret,
+        secretfile,
+        env: wire.env,
+        allow_scripts: wire.allow_scripts,
+    })
 }
 
 /// `parse`.
@@ -567,8 +635,8 @@ pub fn format_report(r: &FormatRequest) -> Result<FormatResponse, Error> {
     let text = match r.format {
         ReportFormat::Json => format!("{}\n", crate::pyjson::dumps_pretty(&r.report)),
         ReportFormat::Text => {
-            let report: crate::report::SyncReport = serde_json::from_value(r.report.clone())
-                .map_err(|_| Error::new(ErrorCode::Usage, "`report` is not a sync report"))?;
+            let report = crate::report::SyncReport::from_json(&r.report)
+                .ok_or_else(|| Error::new(ErrorCode::Usage, "`report` is not a sync report"))?;
             crate::human::render(
                 &report,
                 &crate::human::TextOptions {
@@ -638,6 +706,77 @@ mod tests {
                 "{op} is documented but not dispatched"
             );
         }
+    }
+
+    /// Every fixture's Secretfile, as `parse` returns it, reads back through `classify`'s
+    /// decoder into the same model (the model crosses to JS and back in `classifySecret`).
+    #[test]
+    fn model_objects_decode_back_to_the_same_model() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut checked = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path().join("Secretfile.yml");
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let p = crate::parse::parse_secretfile(&text, &ParseOptions::default());
+            if p.tree.is_none() {
+                continue;
+            }
+            let sf = serde_json::to_value(&p.secretfile).unwrap();
+            let mut diags = Vec::new();
+            let back = crate::decode::secretfile(&crate::decode::from_data(&sf), &mut diags);
+            if p.is_valid() {
+                assert!(
+                    !diags.iter().any(Diagnostic::is_error),
+                    "{}: {diags:?}",
+                    path.display()
+                );
+                assert_eq!(back, p.secretfile, "{}", path.display());
+            }
+            for (s, v) in p
+                .secretfile
+                .secrets
+                .iter()
+                .zip(sf["secrets"].as_array().unwrap())
+            {
+                let mut diags = Vec::new();
+                let one = crate::decode::secret(&crate::decode::from_data(v), &mut diags);
+                if !s.name.is_empty() && !s.kind.is_empty() {
+                    assert_eq!(&one, s, "{}", path.display());
+                    let r = call_json(
+                        "classify",
+                        json!({"secret": v, "secretfile": sf, "allow_scripts": true}),
+                    );
+                    assert_eq!(r["ok"]["name"], s.name.as_str(), "{}: {r}", path.display());
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
+
+    #[test]
+    fn classify_refuses_what_serde_refused() {
+        let ok = json!({"name": "a", "kind": "uuid"});
+        assert!(call_json("classify", json!({"secret": ok}))["ok"].is_object());
+        for bad in [
+            json!("db"),
+            json!({"kind": "uuid"}),
+            json!({"name": "a"}),
+            json!({"name": 5, "kind": "uuid"}),
+            json!({"name": "a", "kind": "uuid", "targets": "x"}),
+            json!({"name": "a", "kind": "uuid", "one_time": "hunter2"}),
+        ] {
+            let r = call_json("classify", json!({ "secret": bad }));
+            assert_eq!(r["error"]["code"], "USAGE", "{bad}: {r}");
+            assert!(!r.to_string().contains("hunter2"), "{r}");
+        }
+        let r = call_json(
+            "classify",
+            json!({"secret": ok, "secretfile": {"secrets": 3}}),
+        );
+        assert_eq!(r["error"]["code"], "USAGE", "{r}");
     }
 
     #[test]

@@ -107,6 +107,38 @@ pub fn to_data(node: &Node) -> Data {
     }
 }
 
+/// The inverse of [`to_data`]: a JSON value as a YAML node (without positions), so that a
+/// model object coming from JS (a secret from `parseSecretfile`, say) goes through the same
+/// decoder as a Secretfile. Integers beyond `i64` become [`Value::BigInt`].
+pub fn from_data(v: &Data) -> Node {
+    let value = match v {
+        Data::Null => Value::Null,
+        Data::Bool(b) => Value::Bool(*b),
+        Data::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Value::Int(i),
+            (None, _) if n.is_u64() => Value::BigInt(n.to_string()),
+            (None, Some(f)) => Value::Float(f),
+            (None, None) => Value::Str(n.to_string()),
+        },
+        Data::String(s) => Value::Str(s.clone()),
+        Data::Array(items) => Value::Seq(items.iter().map(from_data).collect()),
+        Data::Object(m) => Value::Map(
+            m.iter()
+                .map(|(k, x)| (from_data(&Data::String(k.clone())), from_data(x)))
+                .collect(),
+        ),
+    };
+    Node {
+        value,
+        span: Span::default(),
+    }
+}
+
+/// Decode one secret (a mapping node), as an item of `secrets` is decoded.
+pub fn secret(node: &Node, diags: &mut Vec<Diagnostic>) -> Secret {
+    Decoder { diags }.secret(node, "secret")
+}
+
 /// A mapping key as Python's `json.dumps` writes a non-string key.
 fn key_text(k: &Node) -> String {
     match &k.value {

@@ -154,6 +154,9 @@ pub struct LineIndex<'a> {
     line_starts: Vec<usize>,
     /// `(byte offset, chars before it, UTF-16 units before it)`, ascending; empty for ASCII.
     checkpoints: Vec<(usize, usize, usize)>,
+    /// The 1-based line of the last lookup: the YAML reader asks in document order, so the
+    /// next offset is usually on the same line or the next one (no binary search then).
+    last_line: std::cell::Cell<usize>,
 }
 
 /// Spacing of [`LineIndex`] checkpoints in non-ASCII text.
@@ -180,6 +183,7 @@ impl<'a> LineIndex<'a> {
             text,
             line_starts,
             checkpoints,
+            last_line: std::cell::Cell::new(1),
         }
     }
 
@@ -208,11 +212,30 @@ impl<'a> LineIndex<'a> {
         while offset > 0 && !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let line = self.line_of(offset);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
         let (c0, u0) = self.counts(start);
         let (c1, u1) = self.counts(offset);
         (line, c1 - c0 + 1, u1 - u0 + 1)
+    }
+
+    /// The 1-based line holding byte `offset` (a char boundary within the text).
+    fn line_of(&self, offset: usize) -> usize {
+        let starts_line = |line: usize| {
+            let start = self.line_starts.get(line.wrapping_sub(1)).copied();
+            let next = self.line_starts.get(line).copied().unwrap_or(usize::MAX);
+            start.is_some_and(|s| s <= offset && offset < next)
+        };
+        let hint = self.last_line.get();
+        let line = if starts_line(hint) {
+            hint
+        } else if starts_line(hint + 1) {
+            hint + 1
+        } else {
+            self.line_starts.partition_point(|&s| s <= offset).max(1)
+        };
+        self.last_line.set(line);
+        line
     }
 
     /// The [`Span`] of the byte range `start..end`.
@@ -431,6 +454,33 @@ mod tests {
         // `b: "` is 4 chars, then é (1 char, 1 unit), 😀 (1 char, 2 units)
         assert_eq!(idx.position(x), (2, 7, 8));
         assert_eq!(idx.position(text.len()), (3, 1, 1));
+    }
+
+    #[test]
+    fn positions_do_not_depend_on_lookup_order() {
+        let text = "a: 1\n\nb: \"é😀x\"\r\n  - c\nlast";
+        let naive = |offset: usize| {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            let col = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+            (
+                line,
+                col.chars().count() + 1,
+                col.encode_utf16().count() + 1,
+            )
+        };
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .collect();
+        let idx = LineIndex::new(text);
+        for &o in offsets.iter().chain(offsets.iter().rev()) {
+            assert_eq!(idx.position(o), naive(o), "offset {o}");
+        }
+        for (i, &o) in offsets.iter().enumerate() {
+            let o2 = offsets[(i * 7) % offsets.len()];
+            assert_eq!(idx.position(o), naive(o), "offset {o}");
+            assert_eq!(idx.position(o2), naive(o2), "offset {o2}");
+        }
     }
 
     #[test]

@@ -609,9 +609,11 @@ pub fn run(
         } else {
             locks.shared
         };
-        let def_hash = crate::lockfile::definition_hash(job.secret, ctx.secretfile);
+        // The definition hash (canonical JSON + SHA-256) and the value hashes only go into
+        // the lockfile, which a dry run does not write: skip them (most of a big dry run).
+        let def_hash =
+            (!ctx.dry_run).then(|| crate::lockfile::definition_hash(job.secret, ctx.secretfile));
         for (u, fts) in units {
-            let ids: Vec<String> = fts.iter().map(|(t, _)| target_id(t)).collect();
             for (t, _) in fts {
                 d.detail.targets.push(TargetResult {
                     provider: t.provider.clone(),
@@ -621,17 +623,11 @@ pub fn run(
                     target_id: Some(target_id(t)),
                 });
             }
-            if !ctx.dry_run {
+            if let Some(def_hash) = &def_hash {
+                let ids: Vec<String> = fts.iter().map(|(t, _)| target_id(t)).collect();
                 // EXPOSE: hashing only; the hash is what the lockfile records.
                 let hash = hash_value(u.value.expose());
-                lock.record(
-                    &u.lock_key,
-                    &hash,
-                    &ids,
-                    ctx.now,
-                    ctx.actor,
-                    Some(&def_hash),
-                );
+                lock.record(&u.lock_key, &hash, &ids, ctx.now, ctx.actor, Some(def_hash));
             }
         }
         d.detail.stored = !ctx.dry_run;

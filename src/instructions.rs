@@ -109,8 +109,9 @@ pub fn instructions(r: &InstructionsRequest) -> Result<InstructionsResponse, Err
 
     let mut warnings: Vec<Diagnostic> = p
         .warnings
-        .into_iter()
+        .iter()
         .filter(|d| d.severity == Severity::Warning)
+        .cloned()
         .collect();
     let names: Vec<&str> = sf.secrets.iter().map(|s| s.name.as_str()).collect();
     for n in &r.secrets {

@@ -237,9 +237,16 @@ enum ShellMode {
     Instructions,
 }
 
+/// Whether `s` contains the two bytes `pair` in a row: `str::contains` builds a substring
+/// searcher per call, which costs more than the scan itself on the short strings of a
+/// Secretfile (every string of the tree is checked).
+fn has_pair(s: &str, pair: [u8; 2]) -> bool {
+    s.as_bytes().windows(2).any(|w| w == pair)
+}
+
 /// One left-to-right pass over `\$\{([^}]+)\}`; substituted text is not re-scanned.
 fn shell_pass(text: &str, vars: &DataMap, env: &Env, mode: ShellMode) -> String {
-    if !text.contains("${") {
+    if !has_pair(text, *b"${") {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
@@ -301,7 +308,7 @@ pub fn load_string(
     ctx: &minijinja::Value,
 ) -> String {
     let s = shell_pass(text, vars, env, ShellMode::Load);
-    if s.contains("{{") {
+    if has_pair(&s, *b"{{") {
         jinja.render(&s, ctx).unwrap_or(s)
     } else {
         s
@@ -471,7 +478,7 @@ pub fn render_instructions(
     let ctx = minijinja::Value::from(ctx);
     let render = |s: &str| -> String {
         let shell = shell_pass(s, vars, &Env::new(), ShellMode::Instructions);
-        if shell.contains("{{") {
+        if has_pair(&shell, *b"{{") {
             jinja.render(&shell, &ctx).unwrap_or(shell)
         } else {
             shell

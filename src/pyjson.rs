@@ -70,6 +70,10 @@ impl<F: Formatter> Formatter for PyFormatter<F> {
         w: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Most text is printable ASCII: write it in one go.
+        if fragment.bytes().all(|b| b < 0x7f) {
+            return w.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if c.is_ascii() && c != '\x7f' {

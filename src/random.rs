@@ -48,6 +48,68 @@ impl RandomSource for OsRandom {
     }
 }
 
+/// [`OsRandom`] read in blocks: a sync of thousands of secrets asks for a few dozen bytes per
+/// secret, and each `crypto.getRandomValues` call from WebAssembly costs microseconds of
+/// overhead (65 ms of a 5,000-secret sync, see bench/README.md). Every byte of a block is
+/// handed out once; requests larger than a block go to the source directly. The block is
+/// wiped when the source is dropped.
+pub struct BlockRandom<R: RandomSource> {
+    inner: R,
+    block: Vec<u8>,
+    /// Bytes of `block` already handed out.
+    used: usize,
+}
+
+/// Bytes per block (`crypto.getRandomValues` accepts at most 65,536).
+const BLOCK_BYTES: usize = 16 * 1024;
+
+impl<R: RandomSource> BlockRandom<R> {
+    /// Wrap `inner`; nothing is drawn until the first request.
+    pub fn new(inner: R) -> Self {
+        BlockRandom {
+            inner,
+            block: Vec::new(),
+            used: 0,
+        }
+    }
+}
+
+impl<R: RandomSource> RandomSource for BlockRandom<R> {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), Diagnostic> {
+        if buf.len() > BLOCK_BYTES / 4 {
+            return self.inner.fill(buf);
+        }
+        let mut done = 0;
+        while done < buf.len() {
+            if self.used >= self.block.len() {
+                self.block.resize(BLOCK_BYTES, 0);
+                self.inner.fill(&mut self.block)?;
+                self.used = 0;
+            }
+            let take = (buf.len() - done).min(self.block.len() - self.used);
+            let (Some(dst), Some(src)) = (
+                buf.get_mut(done..done + take),
+                self.block.get_mut(self.used..self.used + take),
+            ) else {
+                break;
+            };
+            dst.copy_from_slice(src);
+            // Handed out: do not keep a copy of bytes that now belong to a value.
+            src.fill(0);
+            self.used += take;
+            done += take;
+        }
+        Ok(())
+    }
+}
+
+impl<R: RandomSource> Drop for BlockRandom<R> {
+    fn drop(&mut self) {
+        self.block.fill(0);
+        std::hint::black_box(&self.block);
+    }
+}
+
 /// Most bytes drawn in one `fill` call (bounds memory for very large requests).
 const MAX_BATCH_BYTES: usize = 256 * 1024;
 
@@ -299,6 +361,57 @@ pub(crate) mod testing {
 
 #[cfg(test)]
 mod tests {
+    /// Counts calls and numbers its bytes, so that every byte handed out can be traced.
+    struct Numbered {
+        calls: usize,
+        next: u64,
+    }
+
+    impl super::RandomSource for Numbered {
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), crate::Diagnostic> {
+            self.calls += 1;
+            for b in buf {
+                *b = (self.next % 251) as u8;
+                self.next += 1;
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn block_random_hands_out_each_byte_once_in_order() {
+        use super::{BLOCK_BYTES, BlockRandom, RandomSource};
+        let mut direct = Numbered { calls: 0, next: 0 };
+        let mut blocks = BlockRandom::new(Numbered { calls: 0, next: 0 });
+        // Sizes that straddle block boundaries.
+        for len in [1, 7, 100, 4000, 3, 4096, 1, 2, 333]
+            .iter()
+            .cycle()
+            .take(200)
+        {
+            let mut a = vec![0u8; *len];
+            let mut b = vec![0u8; *len];
+            direct.fill(&mut a).unwrap();
+            blocks.fill(&mut b).unwrap();
+            assert_eq!(a, b);
+        }
+        let total: usize = [1, 7, 100, 4000, 3, 4096, 1, 2, 333]
+            .iter()
+            .cycle()
+            .take(200)
+            .sum();
+        assert!(
+            blocks.inner.calls <= total / BLOCK_BYTES + 40,
+            "{}",
+            blocks.inner.calls
+        );
+        // A request larger than a quarter block goes straight to the source.
+        let before = blocks.inner.calls;
+        let mut big = vec![0u8; BLOCK_BYTES];
+        blocks.fill(&mut big).unwrap();
+        assert_eq!(blocks.inner.calls, before + 1);
+    }
+
     use super::testing::*;
     use super::*;
 

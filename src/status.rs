@@ -100,7 +100,7 @@ pub struct StatusReport {
 pub fn status(req: &StatusRequest) -> Result<StatusReport, Error> {
     let sreq = &req.sync;
     let p = crate::sync::prepare(sreq, true)?;
-    let sf = p.secretfile;
+    let sf = &p.secretfile;
     let shared = crate::sync::parse_lock(sreq.lockfile.as_deref(), "lockfile")?;
     let local = crate::sync::parse_lock(sreq.local_lockfile.as_deref(), "local lockfile")?;
     let mut report = StatusReport::default();

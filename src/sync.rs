@@ -5,7 +5,7 @@
 //! never leaves the lockfile claiming a value that no target holds). Under dry-run the report
 //! is the same and there are no writes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -286,9 +286,93 @@ fn parse_with(req: &SyncRequest, var_files: Vec<VarFile>) -> crate::parse::Parse
     )
 }
 
+/// What a [`Prepared`] depends on: the Secretfile text and paths compared exactly, the
+/// environment and variable files by digest (so that no copy of them outlives the call).
+#[derive(PartialEq)]
+struct PrepareKey {
+    text: String,
+    secretfile_path: String,
+    environment: Option<String>,
+    lockfile_path: Option<String>,
+    cwd: Option<String>,
+    digest: [u8; 32],
+}
+
+impl PrepareKey {
+    fn of(req: &SyncRequest) -> Self {
+        // SHA-256, not `DefaultHasher`: variable files come from the repository, and a
+        // collision chosen by its author must not make a sync reuse another request's parse.
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let mut field = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        for (k, v) in &req.env {
+            field(k.as_bytes());
+            field(v.as_bytes());
+        }
+        field(b"--var-files");
+        for v in &req.var_files {
+            field(v.path.as_bytes());
+            field(v.text.as_bytes());
+        }
+        field(b"--lane-var-files");
+        for (k, v) in &req.lane_var_files {
+            field(k.as_bytes());
+            match v {
+                Some(t) => field(t.as_bytes()),
+                None => field(b"\0none"),
+            }
+        }
+        PrepareKey {
+            text: req.text.clone(),
+            secretfile_path: req.secretfile_path.clone(),
+            environment: req.environment.clone(),
+            lockfile_path: req.lockfile_path.clone(),
+            cwd: req.cwd.clone(),
+            digest: h.finalize().into(),
+        }
+    }
+}
+
+thread_local! {
+    /// The last successful [`prepare`]. A host asks `target_files` (which files to read), then
+    /// `sync` with the same Secretfile: the second call reuses the parse instead of doing it
+    /// again (the parse is most of a sync; see bench/README.md). One entry, replaced by the
+    /// next different request.
+    static LAST_PREPARED: std::cell::RefCell<Option<(PrepareKey, std::rc::Rc<Prepared>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// [`prepare_uncached`], reusing the previous result for the same inputs.
+pub(crate) fn prepare(req: &SyncRequest, strict: bool) -> Result<std::rc::Rc<Prepared>, Error> {
+    let key = PrepareKey::of(req);
+    let cached = LAST_PREPARED.with(|last| {
+        last.borrow()
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, p)| std::rc::Rc::clone(p))
+    });
+    // A non-strict run may have skipped lane var files the host did not pass; strict callers
+    // must then get the error, so they only reuse a result that had all of them.
+    if let Some(p) = cached.filter(|p| {
+        !strict
+            || p.lane
+                .var_files
+                .iter()
+                .all(|f| req.lane_var_files.contains_key(f))
+    }) {
+        return Ok(p);
+    }
+    let p = std::rc::Rc::new(prepare_uncached(req, strict)?);
+    LAST_PREPARED.with(|last| *last.borrow_mut() = Some((key, std::rc::Rc::clone(&p))));
+    Ok(p)
+}
+
 /// Parse, select the lane, re-parse with the lane's var files, apply its target profile.
 /// With `strict`, every lane var file must have been provided by the host.
-pub(crate) fn prepare(req: &SyncRequest, strict: bool) -> Result<Prepared, Error> {
+fn prepare_uncached(req: &SyncRequest, strict: bool) -> Result<Prepared, Error> {
     let dir = paths::dirname(&req.secretfile_path);
     let first = parse_with(req, req.var_files.clone());
     if !first.is_valid() {
@@ -416,9 +500,9 @@ pub fn target_files(req: &SyncRequest) -> Result<TargetFilesResponse, Error> {
     Ok(TargetFilesResponse {
         files,
         stores,
-        lockfile_path: p.lockfile_path,
-        local_lockfile_path: p.local_lockfile_path,
-        var_files: p.lane.var_files,
+        lockfile_path: p.lockfile_path.clone(),
+        local_lockfile_path: p.local_lockfile_path.clone(),
+        var_files: p.lane.var_files.clone(),
     })
 }
 
@@ -484,7 +568,8 @@ pub fn plan_scripts(req: &SyncRequest) -> Result<ScriptsResponse, Error> {
 /// The Secretfile's diagnostics when it is invalid; `INVALID_LOCKFILE`; `USAGE` for a
 /// malformed time.
 pub fn sync(req: &SyncRequest) -> Result<SyncResponse, Error> {
-    sync_with_rng(req, &mut OsRandom)
+    // One block of OS randomness serves many secrets (see `BlockRandom`).
+    sync_with_rng(req, &mut crate::random::BlockRandom::new(OsRandom))
 }
 
 pub(crate) fn parse_lock(text: Option<&str>, path: &str) -> Result<Lockfile, Error> {
@@ -549,8 +634,9 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
     let sz_agent = truthy(req.env.get("SZ_AGENT"));
     let mut shared = parse_lock(req.lockfile.as_deref(), &p.lockfile_path)?;
     let mut local = parse_lock(req.local_lockfile.as_deref(), &p.local_lockfile_path)?;
-    let shared_before = shared.to_text();
-    let local_before = local.to_text();
+    // Change detection of the lockfiles (only written outside dry-run).
+    let shared_before = (!req.dry_run).then(|| shared.to_text());
+    let local_before = (!req.dry_run).then(|| local.to_text());
     let jinja = Jinja::new();
     let mut warnings: Vec<Diagnostic> = p
         .warnings
@@ -572,18 +658,17 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
             })
             .collect()
     };
+    // Manifest position of each name (first occurrence), for ordering without quadratic scans.
+    let mut order: HashMap<&str, usize> = HashMap::with_capacity(sf.secrets.len());
+    for (i, s) in sf.secrets.iter().enumerate() {
+        order.entry(s.name.as_str()).or_insert(i);
+    }
     let mut refresh = RefreshReport::default();
     if req.refresh {
         let a = shared.refresh(&current(false), req.dry_run);
         let b = local.refresh(&current(true), req.dry_run);
         let mut rows: Vec<RefreshRow> = a.rows.into_iter().chain(b.rows).collect();
-        let order: Vec<&str> = sf.secrets.iter().map(|s| s.name.as_str()).collect();
-        rows.sort_by_key(|r| {
-            order
-                .iter()
-                .position(|n| *n == r.secret)
-                .unwrap_or(usize::MAX)
-        });
+        rows.sort_by_key(|r| order.get(r.secret.as_str()).copied().unwrap_or(usize::MAX));
         refresh = RefreshReport {
             checked_secrets: a.checked_secrets + b.checked_secrets,
             mismatch_secrets: a.mismatch_secrets + b.mismatch_secrets,
@@ -591,7 +676,8 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
             rows,
         };
     }
-    let mismatched = |name: &str| refresh.rows.iter().any(|r| r.secret == name);
+    let mismatched_names: HashSet<&str> = refresh.rows.iter().map(|r| r.secret.as_str()).collect();
+    let mismatched = |name: &str| mismatched_names.contains(name);
 
     // Classify every secret in manifest order.
     let mut already_synced = Vec::new();
@@ -694,13 +780,13 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
         }
     }
     for name in req.values.keys() {
-        let known = sf.secrets.iter().any(|s| {
-            &s.name == name
-                || (s.kind.starts_with("templates.")
+        let known = order.contains_key(name.as_str())
+            || sf.secrets.iter().any(|s| {
+                s.kind.starts_with("templates.")
                     && name
                         .strip_prefix(&s.name)
-                        .is_some_and(|f| f.starts_with('.')))
-        });
+                        .is_some_and(|f| f.starts_with('.'))
+            });
         if !known {
             warnings.push(Diagnostic::warning(
                 ErrorCode::UnknownReference,
@@ -715,11 +801,13 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
     }
 
     // Run the engine on the automatic secrets.
-    let text_hash = hash_value(&req.text);
-    let secretfile_changed = shared
-        .secretfile
-        .as_ref()
-        .is_none_or(|b| b.hash != text_hash || b.filename != paths::basename(&req.secretfile_path));
+    // SHA-256 of the whole Secretfile: only needed to compare with a recorded hash or to record
+    // one (a first dry run needs neither), and a big file takes a while to hash.
+    let text_hash = std::cell::OnceCell::new();
+    let text_hash = || text_hash.get_or_init(|| hash_value(&req.text));
+    let secretfile_changed = shared.secretfile.as_ref().is_none_or(|b| {
+        b.filename != paths::basename(&req.secretfile_path) || &b.hash != text_hash()
+    });
     let actor = local_actor(&req.identity);
     let mut synced = Vec::new();
     let mut engine_results = None;
@@ -785,7 +873,7 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
         if !req.dry_run && !synced.is_empty() {
             shared.record_secretfile(
                 &req.secretfile_path,
-                &text_hash,
+                text_hash(),
                 &now,
                 None,
                 Some(&req.identity),
@@ -794,8 +882,7 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
         engine_results = Some(results);
     }
     // Keep failures in manifest order (SZ_AGENT conversions last, as the reference).
-    let order: Vec<&str> = sf.secrets.iter().map(|s| s.name.as_str()).collect();
-    let pos = |n: &str| order.iter().position(|o| *o == n).unwrap_or(usize::MAX);
+    let pos = |n: &str| order.get(n).copied().unwrap_or(usize::MAX);
     failed.sort_by(|a, av, b, bv| {
         let agent = |v: &str| v == SZ_AGENT_MESSAGE;
         (agent(av), pos(a)).cmp(&(agent(bv), pos(b)))
@@ -820,7 +907,7 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
             ),
         ] {
             let after = lock.to_text();
-            if &after == before {
+            if Some(&after) == before.as_ref() {
                 continue;
             }
             if lock.is_semantically_empty() {
@@ -961,5 +1048,72 @@ fn script_instructions(s: &Secret) -> AgentInstructions {
         ],
         automation_hint: Some("Requires approval: scripts from a Secretfile never run without --allow-scripts".into()),
         ..AgentInstructions::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LANES: &str = "environments:\n  default: dev\n  profiles:\n    dev:\n      var_files: [dev.szvar]\nvariables:\n  region: none\nsecrets:\n  - name: token\n    kind: static\n    config: {default: \"{{ var.region }}\"}\n    targets:\n      - {provider: local, kind: file, config: {path: .env}}\n";
+
+    fn request() -> SyncRequest {
+        SyncRequest {
+            text: LANES.into(),
+            secretfile_path: "Secretfile.yml".into(),
+            now: "2025-01-01T00:00:00Z".into(),
+            refresh: true,
+            files: [(".env".to_string(), None)].into_iter().collect(),
+            ..SyncRequest::default()
+        }
+    }
+
+    fn forget() {
+        LAST_PREPARED.with(|last| *last.borrow_mut() = None);
+    }
+
+    /// `target_files` may run without the lane's var files; a `sync` of the same request
+    /// must still refuse to run without them, although the parse is reused.
+    #[test]
+    fn reused_parse_keeps_strictness() {
+        forget();
+        let mut req = request();
+        let plan = target_files(&req).unwrap();
+        assert_eq!(plan.var_files, ["dev.szvar"]);
+        let e = sync(&req).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Usage, "{}", e.message);
+        req.lane_var_files
+            .insert("dev.szvar".into(), Some("region: eu-west-1\n".into()));
+        target_files(&req).unwrap();
+        let out = sync(&req).unwrap();
+        let text = out.writes[0].contents.clone().unwrap();
+        assert!(text.contains("eu-west-1"), "the lane's variables apply");
+    }
+
+    /// A reused parse gives the same report as a fresh one; a changed input is not reused.
+    #[test]
+    fn reused_parse_gives_the_same_result() {
+        forget();
+        let mut req = request();
+        req.lane_var_files
+            .insert("dev.szvar".into(), Some("region: eu-west-1\n".into()));
+        let fresh = sync(&req).unwrap().report;
+        let again = sync(&req).unwrap().report;
+        assert_eq!(fresh, again);
+        forget();
+        assert_eq!(sync(&req).unwrap().report, fresh);
+        req.lane_var_files
+            .insert("dev.szvar".into(), Some("region: us-east-2\n".into()));
+        let out = sync(&req).unwrap();
+        assert!(
+            out.writes[0]
+                .contents
+                .as_deref()
+                .unwrap()
+                .contains("us-east-2")
+        );
+        req.env.insert("X".into(), "1".into());
+        req.text = req.text.replace("none", "other");
+        assert!(sync(&req).is_ok());
     }
 }

@@ -370,49 +370,70 @@ fn instructions_leak(s: &Secret, path: &str, at: &At<'_>, diags: &mut Vec<Diagno
     }
 }
 
+/// A credential shape: (prefix, minimum length of the token after it, token characters, what
+/// it looks like).
+type CredentialShape = (&'static str, usize, fn(char) -> bool, &'static str);
+
+/// Credential shapes, in the order they are reported.
+const CREDENTIALS: &[CredentialShape] = &[
+    ("AKIA", 16, upper_digit, "an AWS access key id"),
+    ("ASIA", 16, upper_digit, "an AWS access key id"),
+    ("sk_live_", 10, alnum, "a live Stripe key"),
+    ("rk_live_", 10, alnum, "a live Stripe key"),
+    ("sk_test_", 10, alnum, "a Stripe test key"),
+    ("ghp_", 30, alnum, "a GitHub token"),
+    ("gho_", 30, alnum, "a GitHub token"),
+    ("ghs_", 30, alnum, "a GitHub token"),
+    ("github_pat_", 30, tokenish, "a GitHub token"),
+    ("glpat-", 20, tokenish, "a GitLab token"),
+    ("xoxb-", 10, tokenish, "a Slack token"),
+    ("xoxp-", 10, tokenish, "a Slack token"),
+    ("AIza", 35, tokenish, "a Google API key"),
+    ("sk-", 40, tokenish, "an API secret key"),
+    ("PRIVATE KEY-----", 0, alnum, "a private key"),
+];
+
+fn alnum(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+fn upper_digit(c: char) -> bool {
+    c.is_ascii_uppercase() || c.is_ascii_digit()
+}
+
+fn tokenish(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
 /// What kind of credential `text` appears to contain, if any.
+///
+/// One pass over the text (every instruction string is checked, so this is on the hot path
+/// of a large Secretfile): at each position that starts a known prefix, the token after it
+/// is measured; the first shape in [`CREDENTIALS`] order that matched anywhere wins.
 pub fn credential_kind(text: &str) -> Option<&'static str> {
-    let token_after = |prefix: &str, min: usize, ok: fn(char) -> bool| {
-        text.match_indices(prefix).any(|(i, _)| {
-            text.get(i + prefix.len()..)
-                .is_some_and(|rest| rest.chars().take_while(|c| ok(*c)).count() >= min)
-        })
-    };
-    let alnum = |c: char| c.is_ascii_alphanumeric();
-    let upper_digit = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit();
-    let tokenish = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    if token_after("AKIA", 16, upper_digit) || token_after("ASIA", 16, upper_digit) {
-        return Some("an AWS access key id");
+    let mut best: Option<usize> = None;
+    for (i, b) in text.bytes().enumerate() {
+        if !matches!(b, b'A' | b's' | b'r' | b'g' | b'x' | b'P') {
+            continue;
+        }
+        let Some(rest) = text.get(i..) else {
+            continue;
+        };
+        for (k, (prefix, min, ok, _)) in CREDENTIALS.iter().enumerate() {
+            if best.is_some_and(|b| b <= k) {
+                break;
+            }
+            if let Some(token) = rest.strip_prefix(prefix)
+                && token.chars().take_while(|c| ok(*c)).take(*min).count() >= *min
+            {
+                best = Some(k);
+            }
+        }
+        if best == Some(0) {
+            break;
+        }
     }
-    if token_after("sk_live_", 10, alnum) || token_after("rk_live_", 10, alnum) {
-        return Some("a live Stripe key");
-    }
-    if token_after("sk_test_", 10, alnum) {
-        return Some("a Stripe test key");
-    }
-    if token_after("ghp_", 30, alnum)
-        || token_after("gho_", 30, alnum)
-        || token_after("ghs_", 30, alnum)
-        || token_after("github_pat_", 30, tokenish)
-    {
-        return Some("a GitHub token");
-    }
-    if token_after("glpat-", 20, tokenish) {
-        return Some("a GitLab token");
-    }
-    if token_after("xoxb-", 10, tokenish) || token_after("xoxp-", 10, tokenish) {
-        return Some("a Slack token");
-    }
-    if token_after("AIza", 35, tokenish) {
-        return Some("a Google API key");
-    }
-    if token_after("sk-", 40, tokenish) {
-        return Some("an API secret key");
-    }
-    if text.contains("PRIVATE KEY-----") {
-        return Some("a private key");
-    }
-    None
+    best.and_then(|k| CREDENTIALS.get(k)).map(|c| c.3)
 }
 
 fn template_rules(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
@@ -577,6 +598,38 @@ fn unknown_ref(
 mod tests {
     use crate::ErrorCode;
     use crate::parse::{ParseOptions, parse_secretfile};
+
+    #[test]
+    fn credential_shapes_and_precedence() {
+        use super::credential_kind;
+        let aws = format!("key AKIA{}", "A1".repeat(8));
+        assert_eq!(credential_kind(&aws), Some("an AWS access key id"));
+        // One character short of the token length: not a credential.
+        assert_eq!(credential_kind(&format!("ghp_{}", "a".repeat(29))), None);
+        assert_eq!(
+            credential_kind(&format!("ghp_{}", "a".repeat(30))),
+            Some("a GitHub token")
+        );
+        assert_eq!(
+            credential_kind("-----BEGIN RSA PRIVATE KEY-----"),
+            Some("a private key")
+        );
+        // The shape listed first wins, wherever it appears in the text.
+        let both = format!("sk-{} then {aws}", "x".repeat(40));
+        assert_eq!(credential_kind(&both), Some("an AWS access key id"));
+        assert_eq!(
+            credential_kind(&format!("sk-{}", "x".repeat(40))),
+            Some("an API secret key")
+        );
+        assert_eq!(
+            credential_kind(&format!("é sk_test_{}", "9".repeat(10))),
+            Some("a Stripe test key")
+        );
+        assert_eq!(
+            credential_kind("Visit https://dashboard.stripe.com/register"),
+            None
+        );
+    }
 
     fn codes(text: &str) -> Vec<(ErrorCode, Option<usize>)> {
         parse_secretfile(text, &ParseOptions::default())

@@ -190,10 +190,12 @@ enum Frame {
 }
 
 impl<'a> Builder<'a, '_> {
-    fn span(&self, s: &YSpan) -> Span {
+    /// Byte offsets of an event; turned into a [`Span`] (line and columns) only for events
+    /// that become nodes or errors.
+    fn offsets(s: &YSpan) -> (usize, usize) {
         let start = s.start.byte_offset().unwrap_or(0);
         let end = s.end.byte_offset().unwrap_or(start);
-        self.index.span(start, end)
+        (start, end)
     }
 
     fn syntax_error(&self, err: &granit_parser::ScanError) -> Diagnostic {
@@ -236,7 +238,9 @@ impl<'a> Builder<'a, '_> {
         let mut documents = 0usize;
         for item in events.by_ref() {
             let (event, yspan) = item.map_err(|e| self.syntax_error(&e))?;
-            let span = self.span(&yspan);
+            let (start_offset, end_offset) = Self::offsets(&yspan);
+            let index = self.index;
+            let span = || index.span(start_offset, end_offset);
             let node = match event {
                 Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => continue,
                 Event::DocumentStart(..) => {
@@ -246,15 +250,18 @@ impl<'a> Builder<'a, '_> {
                             ErrorCode::YamlSyntax,
                             "expected a single document, found another `---` document",
                         )
-                        .at(Some(span))
+                        .at(Some(span()))
                         .with_hint("a Secretfile holds exactly one YAML document"));
                     }
                     continue;
                 }
-                Event::Alias(id) => self.alias(id, span)?,
+                Event::Alias(id) => self.alias(id, span())?,
                 Event::Scalar(text, style, anchor, tag) => {
-                    let value = resolve_scalar(&text, style, tag.as_deref());
-                    let node = Node { value, span };
+                    let value = resolve_scalar(text, style, tag.as_deref());
+                    let node = Node {
+                        value,
+                        span: span(),
+                    };
                     if anchor != 0 {
                         self.anchors.insert(anchor, node.clone());
                     }
@@ -263,7 +270,7 @@ impl<'a> Builder<'a, '_> {
                 Event::SequenceStart(_, anchor, _) => {
                     stack.push(Frame::Seq {
                         items: Vec::new(),
-                        start: span.start,
+                        start: start_offset,
                         anchor,
                     });
                     continue;
@@ -272,7 +279,7 @@ impl<'a> Builder<'a, '_> {
                     stack.push(Frame::Map {
                         entries: MapBuilder::default(),
                         pending_key: None,
-                        start: span.start,
+                        start: start_offset,
                         anchor,
                     });
                     continue;
@@ -283,7 +290,7 @@ impl<'a> Builder<'a, '_> {
                             ErrorCode::YamlSyntax,
                             "unbalanced collection end",
                         )
-                        .at(Some(span)));
+                        .at(Some(span())));
                     };
                     let (value, start, anchor) = match frame {
                         Frame::Seq {
@@ -300,7 +307,7 @@ impl<'a> Builder<'a, '_> {
                     };
                     let node = Node {
                         value,
-                        span: self.index.span(start, span.end.max(start)),
+                        span: index.span(start, end_offset.max(start)),
                     };
                     if anchor != 0 {
                         self.anchors.insert(anchor, node.clone());
@@ -537,7 +544,23 @@ fn lowercase_first(s: &str) -> String {
 }
 
 /// Resolve a scalar the way PyYAML's SafeLoader does.
-fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&granit_parser::Tag>) -> Value {
+fn resolve_scalar(
+    owned: std::borrow::Cow<'_, str>,
+    style: ScalarStyle,
+    tag: Option<&granit_parser::Tag>,
+) -> Value {
+    // Quoted and plain strings, the common cases, keep the parser's string when it made one.
+    let is_string = tag.is_none()
+        && (style != ScalarStyle::Plain || {
+            let b = owned.as_bytes().first();
+            !matches!(b, None | Some(b'-' | b'+' | b'.' | b'0'..=b'9' | b'~'))
+                && resolve_bool(&owned).is_none()
+                && !matches!(&*owned, "null" | "Null" | "NULL")
+        });
+    if is_string {
+        return Value::Str(owned.into_owned());
+    }
+    let text: &str = &owned;
     if let Some(tag) = tag {
         if let Some(suffix) = tag.core_suffix() {
             return match suffix {
@@ -562,6 +585,15 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&granit_parser::Ta
     }
     if let Some(b) = resolve_bool(text) {
         return Value::Bool(b);
+    }
+    // PyYAML picks the int, float and timestamp resolvers by the first character, and all of
+    // them start with one of `-+.0-9`; anything else is a string (the common case: skip the
+    // three parsers).
+    if !matches!(
+        text.as_bytes().first(),
+        Some(b'-' | b'+' | b'.' | b'0'..=b'9')
+    ) {
+        return Value::Str(text.to_string());
     }
     if let Some(v) = resolve_int(text) {
         return v;
@@ -926,6 +958,52 @@ mod tests {
         assert_eq!(doc.warnings.len(), 1);
         assert_eq!(doc.warnings[0].code, ErrorCode::DuplicateKey);
         assert_eq!(doc.warnings[0].line, Some(3));
+    }
+
+    /// Big mappings use a key index: same results as a scan, for every key kind.
+    #[test]
+    fn duplicate_keys_in_big_mappings() {
+        let mut text = String::new();
+        let mut expected: Vec<(String, i64)> = Vec::new();
+        for i in 0..60 {
+            // Every 7th key repeats an earlier one; some keys are numbers or booleans.
+            let key = match i {
+                _ if i % 7 == 6 => format!("k{}", i / 2),
+                40 => "1".to_string(),
+                41 => "1.0".to_string(),
+                42 => "true".to_string(),
+                43 => "'1'".to_string(),
+                _ => format!("k{i}"),
+            };
+            text.push_str(&format!("{key}: {i}\n"));
+            // 1, 1.0 and true are one key for PyYAML; '1' (a string) is another.
+            let norm = match key.as_str() {
+                "1.0" | "true" => "1".to_string(),
+                k => k.to_string(),
+            };
+            match expected.iter_mut().find(|(k, _)| *k == norm) {
+                Some(slot) => slot.1 = i,
+                None => expected.push((norm, i)),
+            }
+        }
+        let doc = parse(&text, &Budgets::default()).unwrap();
+        let m = doc.root.unwrap();
+        let got: Vec<(String, i64)> = m
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| {
+                let k = match &k.value {
+                    Value::Str(s) if s == "1" => "'1'".to_string(),
+                    Value::Str(s) => s.clone(),
+                    other => python_str(other).replace("True", "1"),
+                };
+                let Value::Int(i) = v.value else { panic!() };
+                (k, i)
+            })
+            .collect();
+        assert_eq!(got, expected);
+        assert_eq!(doc.warnings.len(), 60 - expected.len());
     }
 
     #[test]

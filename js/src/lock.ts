@@ -22,13 +22,17 @@
  * @module
  */
 
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { SecretZeroError } from './errors.js';
 import { ioError, isMissing } from './files.js';
+
+/** `bytes` random bytes as hex, from the global Web Crypto (no `node:crypto` import at startup). */
+function randomHex(bytes: number): string {
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
+}
 
 /** Default wait for a lock held by another sync (ms). */
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
@@ -137,7 +141,7 @@ export interface AcquireOptions {
  */
 export async function acquireLock(file: string, shown: string, o: AcquireOptions): Promise<ProjectLock> {
   const deadline = Date.now() + Math.max(0, o.timeoutMs);
-  const nonce = randomBytes(12).toString('hex');
+  const nonce = randomHex(12);
   const me: LockHolder = {
     pid: process.pid,
     hostname: hostname(),
@@ -209,7 +213,7 @@ export async function acquireLock(file: string, shown: string, o: AcquireOptions
 
 /** Move a stale lock aside and delete it, unless it turned out to be a fresh one. */
 async function breakStale(file: string, nonce: string | undefined): Promise<void> {
-  const aside = `${file}.stale.${randomBytes(6).toString('hex')}`;
+  const aside = `${file}.stale.${randomHex(6)}`;
   try {
     await fs.rename(file, aside);
   } catch (e) {

@@ -34,9 +34,8 @@
  * @module
  */
 
-import { randomBytes } from 'node:crypto';
-import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -172,6 +171,31 @@ async function testStep(label: string): Promise<void> {
   if (ms === 0) return;
   process.stderr.write(`secretzero-test-step ${label}\n`);
   await sleep(ms);
+}
+
+/**
+ * Built-in modules that only some paths need, loaded on first use: importing
+ * `node:child_process` and `node:crypto` costs ~7 ms each (the package's whole import budget is
+ * 15 ms, see bench/README.md); only `script` secrets, git look-ups and file writes use them.
+ */
+const lazy = {
+  child: undefined as typeof import('node:child_process') | undefined,
+  crypto: undefined as typeof import('node:crypto') | undefined,
+};
+
+function builtin<T>(name: string): T {
+  // A require function for built-in modules; the file it is anchored to does not matter.
+  return createRequire(path.resolve('secretzero-agent.cjs'))(name) as T;
+}
+
+function child(): typeof import('node:child_process') {
+  return (lazy.child ??= builtin<typeof import('node:child_process')>('node:child_process'));
+}
+
+function randomHex(bytes: number): string {
+  return (lazy.crypto ??= builtin<typeof import('node:crypto')>('node:crypto'))
+    .randomBytes(bytes)
+    .toString('hex');
 }
 
 function isInside(root: string, p: string): boolean {
@@ -602,7 +626,7 @@ function runScript(s: ScriptSpec, cwd: string): Promise<string | undefined> {
     : [s.command, s.args];
   const timeout = s.timeout_seconds > 0 ? Math.ceil(s.timeout_seconds * 1000) : 30_000;
   return new Promise((resolve) => {
-    execFile(
+    child().execFile(
       file,
       list,
       { cwd, timeout, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
@@ -662,7 +686,7 @@ export async function applyWrite(
   }
   const mode = existing !== undefined ? existing.mode & 0o7777 : w.secret ? 0o600 : 0o666;
   const dir = path.dirname(real);
-  const tmp = path.join(dir, `.${path.basename(real)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(real)}.${randomHex(6)}.tmp`);
   try {
     await fs.mkdir(dir, { recursive: true });
     const fh = await fs.open(tmp, 'wx', mode);
@@ -846,7 +870,7 @@ function tryOr<T>(f: () => T): T | undefined {
 
 function gitLine(args: string[], cwd: string): string | undefined {
   const r = tryOr(() =>
-    spawnSync('git', args, { cwd, encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] }),
+    child().spawnSync('git', args, { cwd, encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] }),
   );
   if (r === undefined || r.status !== 0 || typeof r.stdout !== 'string') return undefined;
   return r.stdout.trim() || undefined;
