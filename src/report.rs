@@ -389,7 +389,12 @@ mod from_json {
             // A code this build does not know is dropped, not an error (newer reports).
             error_code: field(o, "error_code")
                 .and_then(Value::as_str)
-                .and_then(|c| crate::ErrorCode::ALL.iter().copied().find(|e| e.as_str() == c)),
+                .and_then(|c| {
+                    crate::ErrorCode::ALL
+                        .iter()
+                        .copied()
+                        .find(|e| e.as_str() == c)
+                }),
         })
     }
 
