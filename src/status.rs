@@ -114,7 +114,7 @@ pub fn status(req: &StatusRequest) -> Result<StatusReport, Error> {
             Some(t) => t.fields.keys().map(|f| format!("{}.{f}", s.name)).collect(),
             None => vec![s.name.clone()],
         };
-        let all_targets = crate::engine::all_targets(s, &sf);
+        let all_targets = crate::engine::all_targets(s, sf);
         for key in keys {
             let Some(entry) = lock.entry(&key) else {
                 report.not_synced += 1;
