@@ -386,15 +386,14 @@ mod from_json {
             reason: opt(o, "reason", string)?,
             source: opt(o, "source", string)?,
             dry_run: opt(o, "dry_run", Value::as_bool)?,
-            // A code this build does not know is dropped, not an error (newer reports).
-            error_code: field(o, "error_code")
-                .and_then(Value::as_str)
-                .and_then(|c| {
-                    crate::ErrorCode::ALL
-                        .iter()
-                        .copied()
-                        .find(|e| e.as_str() == c)
-                }),
+            // Read as serde reads it: a string naming a known code, or absent/null.
+            error_code: opt(o, "error_code", |v| {
+                let c = v.as_str()?;
+                crate::ErrorCode::ALL
+                    .iter()
+                    .copied()
+                    .find(|e| e.as_str() == c)
+            })?,
         })
     }
 
