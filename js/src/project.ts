@@ -516,8 +516,9 @@ export async function openProject(
         ),
       );
       if (!cleaned) {
+        // Once per sync, before its first write: the lockfiles are written by a later call.
         cleaned = true;
-        await removeStaleTemporaries(reals);
+        await removeStaleTemporaries([...reals, lockfileReal, localLockfileReal]);
       }
       await lock?.verify();
       const written: WrittenFile[] = [];
