@@ -42,7 +42,8 @@
  * @module
  */
 
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 
 import type { AdapterContext, StoreContext, TargetAdapter } from './adapters.js';
 import type { StoreTarget } from '../wasm/api.js';
@@ -157,10 +158,17 @@ function resolve(service: Service, t: StoreTarget, ctx: AdapterContext): Connect
   };
 }
 
+/** `node:crypto`, loaded on first use (importing it costs milliseconds of every start-up). */
+let nodeCrypto: typeof import('node:crypto') | undefined;
+function sha256(): import('node:crypto').Hash {
+  nodeCrypto ??= createRequire(path.resolve('secretzero-agent.cjs'))('node:crypto') as typeof import('node:crypto');
+  return nodeCrypto.createHash('sha256');
+}
+
 /** A stable key for a connection; the secret key only enters as a hash. */
 function connectionId(c: Connection): string {
   const secret = c.credentials
-    ? createHash('sha256')
+    ? sha256()
         .update(`${c.credentials.secretAccessKey}\0${c.credentials.sessionToken ?? ''}`)
         .digest('hex')
     : '';
