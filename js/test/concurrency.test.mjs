@@ -198,7 +198,9 @@ describe('concurrent syncs', () => {
     fs.rmSync(path.join(dir, '.gitsecrets.lock'));
     const held = runCli(dir, ['agent', 'sync', '--json'], { SECRETZERO_TEST_HOOKS: '1', SECRETZERO_TEST_PAUSE_BETWEEN_WRITES_MS: '200' });
     const lockPath = path.join(dir, '.gitsecrets.lock.lock');
-    for (let i = 0; i < 200 && !fs.existsSync(lockPath); i++) await new Promise((r) => setTimeout(r, 20));
+    // The lock is created empty (O_EXCL), then its holder is written: wait for the whole line.
+    const complete = () => fs.existsSync(lockPath) && fs.readFileSync(lockPath, 'utf8').endsWith('\n');
+    for (let i = 0; i < 200 && !complete(); i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(fs.statSync(lockPath).mode & 0o777, 0o600);
     const holder = JSON.parse(fs.readFileSync(lockPath, 'utf8'));
     assert.deepEqual(Object.keys(holder).sort(), ['created', 'hostname', 'nonce', 'pid', 'tool']);
