@@ -402,20 +402,15 @@ pub fn call(op: &str, input: &str) -> String {
             respond(request::<GenerateManyRequest>(op, input).and_then(|r| generate_many(&r)))
         }
         "target_files" => respond(
-            request::<crate::sync::SyncRequest>(op, input)
-                .and_then(|r| crate::sync::target_files(&r)),
+            crate::wire::sync_request(op, input).and_then(|r| crate::sync::target_files(&r)),
         ),
-        "status" => respond(
-            request::<crate::status::StatusRequest>(op, input)
-                .and_then(|r| crate::status::status(&r)),
-        ),
+        "status" => {
+            respond(crate::wire::status_request(op, input).and_then(|r| crate::status::status(&r)))
+        }
         "plan_scripts" => respond(
-            request::<crate::sync::SyncRequest>(op, input)
-                .and_then(|r| crate::sync::plan_scripts(&r)),
+            crate::wire::sync_request(op, input).and_then(|r| crate::sync::plan_scripts(&r)),
         ),
-        "sync" => respond(
-            request::<crate::sync::SyncRequest>(op, input).and_then(|r| crate::sync::sync(&r)),
-        ),
+        "sync" => respond(crate::wire::sync_request(op, input).and_then(|r| crate::sync::sync(&r))),
         "format_report" => {
             respond(request::<FormatRequest>(op, input).and_then(|r| format_report(&r)))
         }
@@ -427,7 +422,7 @@ pub fn call(op: &str, input: &str) -> String {
             )
         }
         "instructions" => respond(
-            request::<crate::instructions::InstructionsRequest>(op, input)
+            crate::wire::instructions_request(op, input)
                 .and_then(|r| crate::instructions::instructions(&r)),
         ),
         "format_instructions" => respond(

@@ -37,6 +37,7 @@ pub mod timefmt;
 pub mod validate;
 #[cfg(feature = "wasm")]
 pub mod wasm;
+mod wire;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Error, ErrorCode, LineIndex, Severity, Span};

@@ -1,0 +1,702 @@
+//! Reading the big requests (`sync`, `target_files`, `plan_scripts`, `status`,
+//! `instructions`) without serde's derived `Deserialize`.
+//!
+//! Why: the derived impls, instantiated for `serde_json`'s string deserializer (and, for
+//! `status`, once more for its `#[serde(flatten)]` buffer), were tens of KB of WebAssembly
+//! that V8 also compiles on the first call (twiggy, see bench/README.md). Here the request is
+//! read once into [`Wire`] (a JSON tree that keeps duplicate keys, which serde refuses in a
+//! struct) by one small visitor, and the fields are taken out by hand.
+//!
+//! The rules are the derive's, and a test compares both on fixtures and on thousands of
+//! mutations: a struct is an object or (without `flatten`) an array of its fields in
+//! declaration order; a missing field takes its `#[serde(default)]` or is refused; `null` is
+//! `None` for `Option`s and refused elsewhere; a repeated known field is refused; unknown
+//! fields are ignored (no request type has `deny_unknown_fields`). Refusals are `USAGE`
+//! errors worded like [`crate::api`]'s other request errors. One corner differs: an unknown
+//! field nested more than 127 levels deep is refused here (serde skipped it unread).
+//!
+//! The derives stay on the types: the TypeScript types (tsify) and the JSON Schema come from
+//! them, and the tests use them as the reference.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Number, Value};
+
+use crate::diagnostic::{Diagnostic, Error, ErrorCode};
+use crate::instructions::InstructionsRequest;
+use crate::model::DataMap;
+use crate::parse::VarFile;
+use crate::status::StatusRequest;
+use crate::sync::SyncRequest;
+
+/// A JSON value as parsed, objects as lists of entries (duplicates kept).
+#[derive(Debug)]
+pub(crate) enum Wire {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    Array(Vec<Wire>),
+    Object(Vec<(String, Wire)>),
+}
+
+impl<'de> Deserialize<'de> for Wire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(WireVisitor)
+    }
+}
+
+struct WireVisitor;
+
+impl<'de> Visitor<'de> for WireVisitor {
+    type Value = Wire;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Wire, E> {
+        Ok(Wire::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Wire, E> {
+        Ok(Wire::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Wire, E> {
+        Ok(Wire::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Wire, E> {
+        // As serde_json's `Value` does.
+        Ok(Number::from_f64(v).map_or(Wire::Null, Wire::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Wire, E> {
+        Ok(Wire::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Wire, E> {
+        Ok(Wire::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Wire, E> {
+        Ok(Wire::Null)
+    }
+    fn visit_none<E>(self) -> Result<Wire, E> {
+        Ok(Wire::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Wire, D::Error> {
+        Wire::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Wire, A::Error> {
+        let mut out = Vec::new();
+        while let Some(x) = seq.next_element()? {
+            out.push(x);
+        }
+        Ok(Wire::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Wire, A::Error> {
+        let mut out = Vec::new();
+        while let Some(entry) = map.next_entry::<String, Wire>()? {
+            out.push(entry);
+        }
+        Ok(Wire::Object(out))
+    }
+}
+
+impl Wire {
+    /// The `serde_json::Value` serde would have built (a repeated key keeps its first place
+    /// and its last value).
+    fn to_value(&self) -> Value {
+        match self {
+            Wire::Null => Value::Null,
+            Wire::Bool(b) => Value::Bool(*b),
+            Wire::Number(n) => Value::Number(n.clone()),
+            Wire::String(s) => Value::String(s.clone()),
+            Wire::Array(items) => Value::Array(items.iter().map(Wire::to_value).collect()),
+            Wire::Object(entries) => Value::Object(object_map(entries)),
+        }
+    }
+}
+
+fn object_map(entries: &[(String, Wire)]) -> DataMap {
+    let mut m = DataMap::new();
+    for (k, v) in entries {
+        m.insert(k.clone(), v.to_value());
+    }
+    m
+}
+
+/// Why a request was refused: the innermost field known, and whether serde would have
+/// called it a syntax error (a struct array with too many elements).
+#[derive(Debug)]
+pub(crate) struct Bad {
+    field: Option<&'static str>,
+    syntax: bool,
+}
+
+type R<T> = Result<T, Bad>;
+
+const WRONG: Bad = Bad {
+    field: None,
+    syntax: false,
+};
+
+fn named(field: &'static str) -> Bad {
+    Bad {
+        field: Some(field),
+        syntax: false,
+    }
+}
+
+/// The fields of one struct, by position in its declaration.
+struct Fields<'a> {
+    names: &'static [&'static str],
+    values: Vec<Option<&'a Wire>>,
+    /// An array with more elements than fields (serde's `end_seq` refuses it after the
+    /// fields were read).
+    too_long: bool,
+}
+
+impl<'a> Fields<'a> {
+    fn new(w: &'a Wire, names: &'static [&'static str], array_ok: bool) -> R<Fields<'a>> {
+        let mut values = vec![None; names.len()];
+        let mut too_long = false;
+        match w {
+            Wire::Object(entries) => {
+                for (k, v) in entries {
+                    if let Some(i) = names.iter().position(|n| n == k) {
+                        let slot = values.get_mut(i).ok_or(WRONG)?;
+                        if slot.is_some() {
+                            return Err(named(names.get(i).copied().unwrap_or_default()));
+                        }
+                        *slot = Some(v);
+                    }
+                }
+            }
+            Wire::Array(items) if array_ok => {
+                for (slot, v) in values.iter_mut().zip(items) {
+                    *slot = Some(v);
+                }
+                too_long = items.len() > names.len();
+            }
+            _ => return Err(WRONG),
+        }
+        Ok(Fields {
+            names,
+            values,
+            too_long,
+        })
+    }
+
+    fn name(&self, i: usize) -> &'static str {
+        self.names.get(i).copied().unwrap_or_default()
+    }
+
+    /// A field without a default.
+    fn req<T>(&self, i: usize, read: impl Fn(&Wire) -> R<T>) -> R<T> {
+        match self.values.get(i).copied().flatten() {
+            None => Err(named(self.name(i))),
+            Some(w) => read(w).map_err(|e| self.blame(i, e)),
+        }
+    }
+
+    /// A field with a default.
+    fn or<T>(&self, i: usize, default: impl FnOnce() -> T, read: impl Fn(&Wire) -> R<T>) -> R<T> {
+        match self.values.get(i).copied().flatten() {
+            None => Ok(default()),
+            Some(w) => read(w).map_err(|e| self.blame(i, e)),
+        }
+    }
+
+    fn blame(&self, i: usize, e: Bad) -> Bad {
+        Bad {
+            field: e.field.or(Some(self.name(i))),
+            ..e
+        }
+    }
+
+    /// After every field was read.
+    fn end(&self) -> R<()> {
+        if self.too_long {
+            return Err(Bad {
+                field: None,
+                syntax: true,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn string(w: &Wire) -> R<String> {
+    match w {
+        Wire::String(s) => Ok(s.clone()),
+        _ => Err(WRONG),
+    }
+}
+
+fn opt_string(w: &Wire) -> R<Option<String>> {
+    match w {
+        Wire::Null => Ok(None),
+        w => string(w).map(Some),
+    }
+}
+
+fn boolean(w: &Wire) -> R<bool> {
+    match w {
+        Wire::Bool(b) => Ok(*b),
+        _ => Err(WRONG),
+    }
+}
+
+fn map_of<T>(w: &Wire, read: impl Fn(&Wire) -> R<T>) -> R<BTreeMap<String, T>> {
+    match w {
+        Wire::Object(entries) => {
+            let mut m = BTreeMap::new();
+            for (k, v) in entries {
+                m.insert(k.clone(), read(v)?);
+            }
+            Ok(m)
+        }
+        _ => Err(WRONG),
+    }
+}
+
+fn list_of<T>(w: &Wire, read: impl Fn(&Wire) -> R<T>) -> R<Vec<T>> {
+    match w {
+        Wire::Array(items) => items.iter().map(read).collect(),
+        _ => Err(WRONG),
+    }
+}
+
+fn data_map(w: &Wire) -> R<DataMap> {
+    match w {
+        Wire::Object(entries) => Ok(object_map(entries)),
+        _ => Err(WRONG),
+    }
+}
+
+const VAR_FILE: &[&str] = &["path", "text"];
+
+fn var_file(w: &Wire) -> R<VarFile> {
+    let f = Fields::new(w, VAR_FILE, true)?;
+    let v = VarFile {
+        path: f.req(0, string)?,
+        text: f.req(1, string)?,
+    };
+    f.end()?;
+    Ok(v)
+}
+
+/// [`SyncRequest`]'s fields in declaration order.
+const SYNC: &[&str] = &[
+    "text",
+    "secretfile_path",
+    "env",
+    "var_files",
+    "lane_var_files",
+    "environment",
+    "lockfile_path",
+    "lockfile",
+    "local_lockfile",
+    "now",
+    "dry_run",
+    "refresh",
+    "allow_scripts",
+    "values",
+    "files",
+    "identity",
+    "allow_outside_root",
+    "script_outputs",
+    "cwd",
+    "adapters",
+    "unreachable",
+    "store_failures",
+];
+
+/// A [`SyncRequest`]; `array_ok` false where it is `flatten`ed (serde reads a map only).
+fn sync_fields(w: &Wire, array_ok: bool) -> R<SyncRequest> {
+    let f = Fields::new(w, SYNC, array_ok)?;
+    let strings = |w: &Wire| map_of(w, string);
+    let opt_strings = |w: &Wire| map_of(w, opt_string);
+    let r = SyncRequest {
+        text: f.req(0, string)?,
+        secretfile_path: f.or(1, || "Secretfile.yml".to_string(), string)?,
+        env: f.or(2, BTreeMap::new, strings)?,
+        var_files: f.or(3, Vec::new, |w| list_of(w, var_file))?,
+        lane_var_files: f.or(4, BTreeMap::new, opt_strings)?,
+        environment: f.or(5, || None, opt_string)?,
+        lockfile_path: f.or(6, || None, opt_string)?,
+        lockfile: f.or(7, || None, opt_string)?,
+        local_lockfile: f.or(8, || None, opt_string)?,
+        now: f.req(9, string)?,
+        dry_run: f.or(10, || false, boolean)?,
+        refresh: f.or(11, || true, boolean)?,
+        allow_scripts: f.or(12, || false, boolean)?,
+        values: f.or(13, BTreeMap::new, strings)?,
+        files: f.or(14, BTreeMap::new, opt_strings)?,
+        identity: f.or(15, DataMap::new, data_map)?,
+        allow_outside_root: f.or(16, || false, boolean)?,
+        script_outputs: f.or(17, BTreeMap::new, strings)?,
+        cwd: f.or(18, || None, opt_string)?,
+        adapters: f.or(19, Vec::new, |w| list_of(w, string))?,
+        unreachable: f.or(20, BTreeMap::new, strings)?,
+        store_failures: f.or(21, BTreeMap::new, strings)?,
+    };
+    f.end()?;
+    Ok(r)
+}
+
+const STATUS: &[&str] = &["store_values"];
+
+fn status_fields(w: &Wire) -> R<StatusRequest> {
+    // `sync` is flattened: serde reads the object as a map, its own field first.
+    let own = Fields::new(w, STATUS, false)?;
+    let store_values = own.or(0, BTreeMap::new, |w| map_of(w, opt_string))?;
+    Ok(StatusRequest {
+        sync: sync_fields(w, false)?,
+        store_values,
+    })
+}
+
+const INSTRUCTIONS: &[&str] = &["request", "all", "secrets"];
+
+fn instructions_fields(w: &Wire) -> R<InstructionsRequest> {
+    let f = Fields::new(w, INSTRUCTIONS, true)?;
+    let r = InstructionsRequest {
+        request: f.req(0, |w| sync_fields(w, true))?,
+        all: f.or(1, || false, boolean)?,
+        secrets: f.or(2, Vec::new, |w| list_of(w, string))?,
+    };
+    f.end()?;
+    Ok(r)
+}
+
+/// The `USAGE` error for a refused request, worded as [`crate::api`] words serde's.
+fn usage(op: &str, bad: &Bad) -> Error {
+    let kind = if bad.syntax {
+        "is not valid JSON"
+    } else {
+        "has a missing field or a field of the wrong type"
+    };
+    let field = bad
+        .field
+        .map(|f| format!(" (field `{f}`)"))
+        .unwrap_or_default();
+    Error::from(
+        Diagnostic::error(
+            ErrorCode::Usage,
+            format!("the `{op}` request {kind}{field}"),
+        )
+        .with_hint("check the argument against the TypeScript types"),
+    )
+}
+
+fn read<T>(op: &str, input: &str, fields: impl Fn(&Wire) -> R<T>) -> Result<T, Error> {
+    let wire: Wire = serde_json::from_str(input).map_err(|_| {
+        usage(
+            op,
+            &Bad {
+                field: None,
+                syntax: true,
+            },
+        )
+    })?;
+    fields(&wire).map_err(|b| usage(op, &b))
+}
+
+/// The request of `sync`, `target_files` and `plan_scripts` (`op` names it in errors).
+pub(crate) fn sync_request(op: &str, input: &str) -> Result<SyncRequest, Error> {
+    read(op, input, |w| sync_fields(w, true))
+}
+
+/// The `status` request.
+pub(crate) fn status_request(op: &str, input: &str) -> Result<StatusRequest, Error> {
+    read(op, input, status_fields)
+}
+
+/// The `instructions` request.
+pub(crate) fn instructions_request(op: &str, input: &str) -> Result<InstructionsRequest, Error> {
+    read(op, input, instructions_fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::DeserializeOwned;
+    use serde_json::json;
+
+    /// A sync request with every field set, one per fixture Secretfile.
+    fn sync_samples() -> Vec<Value> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut texts: Vec<String> = std::fs::read_dir(root)
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.unwrap().path().join("Secretfile.yml")).ok())
+            .collect();
+        texts.sort();
+        assert!(texts.len() > 50, "fixtures not found");
+        texts.truncate(6);
+        texts
+            .into_iter()
+            .map(|text| {
+                json!({
+                    "text": text,
+                    "secretfile_path": "sub/Secretfile.yml",
+                    "env": {"A": "1", "B": "x"},
+                    "var_files": [{"path": "v.yml", "text": "a: 1\n"}, ["w.yml", "b: 2\n"]],
+                    "lane_var_files": {"lane.yml": "c: 3\n", "gone.yml": null},
+                    "environment": "prod",
+                    "lockfile_path": "l.lock",
+                    "lockfile": "{}",
+                    "local_lockfile": null,
+                    "now": "2026-01-01T00:00:00Z",
+                    "dry_run": true,
+                    "refresh": false,
+                    "allow_scripts": true,
+                    "values": {"db": "v"},
+                    "files": {".env": "A=1\n", "x.json": null},
+                    "identity": {"user": "u", "n": 1.5, "nested": {"a": [1, -2, null, true]}},
+                    "allow_outside_root": true,
+                    "script_outputs": {"s": "out"},
+                    "cwd": "/w",
+                    "adapters": ["aws/ssm_parameter"],
+                    "unreachable": {"t1": "down"},
+                    "store_failures": {"t2": "denied"},
+                    "unknown_extra": {"deep": [1, 2]},
+                })
+            })
+            .collect()
+    }
+
+    /// Each key and array element (two per array) replaced by other kinds of JSON, or
+    /// removed.
+    fn mutations(v: &Value) -> Vec<Value> {
+        fn walk(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+            match v {
+                Value::Object(m) => {
+                    for (k, x) in m {
+                        path.push(Value::String(k.clone()));
+                        out.push(path.clone());
+                        walk(x, path, out);
+                        path.pop();
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, x) in items.iter().enumerate().take(2) {
+                        path.push(Value::from(i));
+                        out.push(path.clone());
+                        walk(x, path, out);
+                        path.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut paths = Vec::new();
+        walk(v, &mut Vec::new(), &mut paths);
+        let mut out = Vec::new();
+        for p in paths {
+            for replacement in [
+                None,
+                Some(Value::Null),
+                Some(json!(42)),
+                Some(json!(-1.5)),
+                Some(json!("x")),
+                Some(json!(true)),
+                Some(json!([])),
+                Some(json!(["x", "y"])),
+                Some(json!({})),
+                Some(json!({"path": "p", "text": "t"})),
+            ] {
+                let mut m = v.clone();
+                let mut node = &mut m;
+                for seg in &p[..p.len() - 1] {
+                    node = match seg {
+                        Value::String(k) => node.get_mut(k.as_str()).unwrap(),
+                        _ => node.get_mut(seg.as_u64().unwrap() as usize).unwrap(),
+                    };
+                }
+                match (p.last().unwrap(), replacement) {
+                    (Value::String(k), None) => {
+                        node.as_object_mut().unwrap().shift_remove(k.as_str());
+                    }
+                    (Value::String(k), Some(r)) => node[k.as_str()] = r,
+                    (i, Some(r)) => node[i.as_u64().unwrap() as usize] = r,
+                    (i, None) => {
+                        node.as_array_mut()
+                            .unwrap()
+                            .remove(i.as_u64().unwrap() as usize);
+                    }
+                }
+                out.push(m);
+            }
+        }
+        out
+    }
+
+    /// The object as an array of `names`' values (a prefix of `len` of them).
+    fn positional(v: &Value, names: &[&str], len: usize) -> Value {
+        Value::Array(
+            names
+                .iter()
+                .take(len)
+                .map(|n| v.get(*n).cloned().unwrap_or(Value::Null))
+                .collect(),
+        )
+    }
+
+    /// The object's text with `key` written twice (first with `first`).
+    fn duplicated(v: &Value, key: &str, first: &Value) -> String {
+        let text = v.to_string();
+        format!("{{{}:{first},{}", json!(key), &text[1..])
+    }
+
+    /// Ours and serde agree: the same value, or both refuse (with the same kind of message).
+    fn agree<T: DeserializeOwned + serde::Serialize>(
+        text: &str,
+        ours: impl Fn(&str) -> Result<T, Error>,
+        op: &str,
+    ) {
+        let theirs = serde_json::from_str::<T>(text);
+        match (ours(text), theirs) {
+            (Ok(a), Ok(b)) => assert_eq!(
+                serde_json::to_value(&a).unwrap(),
+                serde_json::to_value(&b).unwrap(),
+                "{text}"
+            ),
+            (Err(a), Err(b)) => {
+                assert_eq!(a.code, ErrorCode::Usage);
+                let syntax = matches!(
+                    b.classify(),
+                    serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+                );
+                assert_eq!(
+                    a.message.contains("is not valid JSON"),
+                    syntax,
+                    "{text}: {} / {b}",
+                    a.message
+                );
+                assert!(a.message.starts_with(&format!("the `{op}` request ")));
+            }
+            (a, b) => panic!(
+                "{text}:\n ours: {:?}\n serde: {:?}",
+                a.map(|r| serde_json::to_value(&r).unwrap()),
+                b.map(|r| serde_json::to_value(&r).unwrap())
+            ),
+        }
+    }
+
+    fn sync_agrees(text: &str) {
+        agree::<SyncRequest>(text, |t| sync_request("sync", t), "sync");
+    }
+    fn status_agrees(text: &str) {
+        agree::<StatusRequest>(text, |t| status_request("status", t), "status");
+    }
+    fn instructions_agrees(text: &str) {
+        agree::<InstructionsRequest>(
+            text,
+            |t| instructions_request("instructions", t),
+            "instructions",
+        );
+    }
+
+    #[test]
+    fn sync_request_reads_like_serde() {
+        let mut checked = 0;
+        for v in sync_samples() {
+            let minimal = json!({"text": v["text"], "now": "n"});
+            for base in [&v, &minimal] {
+                sync_agrees(&base.to_string());
+                for m in mutations(base) {
+                    sync_agrees(&m.to_string());
+                    checked += 1;
+                }
+                for len in 0..=SYNC.len() {
+                    sync_agrees(&positional(base, SYNC, len).to_string());
+                }
+                let mut long = positional(base, SYNC, SYNC.len());
+                long.as_array_mut().unwrap().push(json!(1));
+                sync_agrees(&long.to_string());
+                for key in SYNC.iter().chain(&["unknown_extra"]) {
+                    for first in [json!("x"), json!(null), json!(1)] {
+                        sync_agrees(&duplicated(base, key, &first));
+                    }
+                }
+            }
+        }
+        for text in [
+            "",
+            "{",
+            "null",
+            "5",
+            "\"x\"",
+            "[]",
+            "{}",
+            "{\"text\": \"a\", \"now\": \"n\"} x",
+            "{\"text\": \"a\", \"now\": \"n\", \"var_files\": [[\"p\", \"t\", 3]]}",
+            "{\"text\": \"a\", \"now\": \"n\", \"var_files\": [[\"p\"]]}",
+            "{\"text\": \"\\ud800\", \"now\": \"n\"}",
+        ] {
+            sync_agrees(text);
+        }
+        assert!(checked > 2_500, "{checked}");
+    }
+
+    #[test]
+    fn status_request_reads_like_serde() {
+        for v in sync_samples().into_iter().take(2) {
+            let mut v = v;
+            v["store_values"] = json!({"t1": "a", "t2": null});
+            status_agrees(&v.to_string());
+            for m in mutations(&v) {
+                status_agrees(&m.to_string());
+            }
+            status_agrees(&positional(&v, SYNC, SYNC.len()).to_string());
+            for key in ["store_values", "text", "identity", "other"] {
+                status_agrees(&duplicated(&v, key, &json!({})));
+            }
+        }
+        status_agrees("{\"text\": \"a\", \"now\": \"n\"}");
+        status_agrees("[]");
+    }
+
+    #[test]
+    fn instructions_request_reads_like_serde() {
+        for v in sync_samples().into_iter().take(2) {
+            let full = json!({"request": v, "all": true, "secrets": ["a", "b"]});
+            let minimal = json!({"request": {"text": "x", "now": "n"}});
+            for base in [&full, &minimal] {
+                instructions_agrees(&base.to_string());
+                for m in mutations(base) {
+                    instructions_agrees(&m.to_string());
+                }
+                for len in 0..=4 {
+                    let mut p = positional(base, INSTRUCTIONS, len.min(3));
+                    if len == 4 {
+                        p.as_array_mut().unwrap().push(json!(null));
+                    }
+                    instructions_agrees(&p.to_string());
+                }
+                for key in ["request", "all", "secrets", "other"] {
+                    instructions_agrees(&duplicated(base, key, &json!(false)));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refusals_name_the_field_and_never_a_value() {
+        let e = sync_request("sync", r#"{"text": "a"}"#).unwrap_err();
+        assert!(e.message.contains("(field `now`)"), "{}", e.message);
+        let e = sync_request(
+            "sync",
+            r#"{"text": "a", "now": "n", "values": {"db": 31337}}"#,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("(field `values`)"), "{}", e.message);
+        assert!(!e.message.contains("31337"));
+        let e = sync_request(
+            "target_files",
+            r#"{"text": "a", "now": "n", "var_files": [{"path": "p"}]}"#,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("`target_files`"), "{}", e.message);
+        assert!(e.message.contains("(field `text`)"), "{}", e.message);
+    }
+}
