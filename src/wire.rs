@@ -24,10 +24,17 @@ use std::fmt;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
 
-use crate::diagnostic::{Diagnostic, Error, ErrorCode};
-use crate::instructions::InstructionsRequest;
-use crate::model::DataMap;
+use indexmap::IndexMap;
+
+use crate::api::{
+    ClassifyWire, DiagnosticsRequest, FormatInstructionsRequest, FormatRequest,
+    GenerateManyRequest, GenerateRequest, ReportFormat, SecretfileInput, StepsRequest,
+};
+use crate::diagnostic::{Diagnostic, Error, ErrorCode, Severity, Span};
+use crate::instructions::{InstructionScope, InstructionsRequest, InstructionsResponse};
+use crate::model::{AgentInstructions, AutomationLevel, DataMap, Step};
 use crate::parse::VarFile;
+use crate::report::PendingSecret;
 use crate::status::StatusRequest;
 use crate::sync::SyncRequest;
 
@@ -152,21 +159,25 @@ struct Fields<'a> {
     /// An array with more elements than fields (serde's `end_seq` refuses it after the
     /// fields were read).
     too_long: bool,
+    /// The first field given twice (serde refuses it after reading its first value).
+    twice: Option<usize>,
 }
 
 impl<'a> Fields<'a> {
     fn new(w: &'a Wire, names: &'static [&'static str], array_ok: bool) -> R<Fields<'a>> {
         let mut values = vec![None; names.len()];
         let mut too_long = false;
+        let mut twice = None;
         match w {
             Wire::Object(entries) => {
                 for (k, v) in entries {
                     if let Some(i) = names.iter().position(|n| n == k) {
                         let slot = values.get_mut(i).ok_or(WRONG)?;
-                        if slot.is_some() {
-                            return Err(named(names.get(i).copied().unwrap_or_default()));
+                        if slot.is_none() {
+                            *slot = Some(v);
+                        } else if twice.is_none() {
+                            twice = Some(i);
                         }
-                        *slot = Some(v);
                     }
                 }
             }
@@ -182,6 +193,7 @@ impl<'a> Fields<'a> {
             names,
             values,
             too_long,
+            twice,
         })
     }
 
@@ -190,19 +202,28 @@ impl<'a> Fields<'a> {
     }
 
     /// A field without a default.
-    fn req<T>(&self, i: usize, read: impl Fn(&Wire) -> R<T>) -> R<T> {
+    fn req<T>(&self, i: usize, read: fn(&Wire) -> R<T>) -> R<T> {
         match self.values.get(i).copied().flatten() {
             None => Err(named(self.name(i))),
-            Some(w) => read(w).map_err(|e| self.blame(i, e)),
+            Some(w) => self.checked(i, read(w)),
         }
     }
 
     /// A field with a default.
-    fn or<T>(&self, i: usize, default: impl FnOnce() -> T, read: impl Fn(&Wire) -> R<T>) -> R<T> {
+    fn or<T>(&self, i: usize, default: T, read: fn(&Wire) -> R<T>) -> R<T> {
         match self.values.get(i).copied().flatten() {
-            None => Ok(default()),
-            Some(w) => read(w).map_err(|e| self.blame(i, e)),
+            None => Ok(default),
+            Some(w) => self.checked(i, read(w)),
         }
+    }
+
+    /// Field `i`'s first value as read, refused when the field was given twice.
+    fn checked<T>(&self, i: usize, read: R<T>) -> R<T> {
+        let value = read.map_err(|e| self.blame(i, e))?;
+        if self.twice == Some(i) {
+            return Err(named(self.name(i)));
+        }
+        Ok(value)
     }
 
     fn blame(&self, i: usize, e: Bad) -> Bad {
@@ -245,7 +266,38 @@ fn boolean(w: &Wire) -> R<bool> {
     }
 }
 
-fn map_of<T>(w: &Wire, read: impl Fn(&Wire) -> R<T>) -> R<BTreeMap<String, T>> {
+/// A `usize`: a non-negative integer that fits (as serde_json reads it on this target).
+fn size(w: &Wire) -> R<usize> {
+    match w {
+        Wire::Number(n) => n
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or(WRONG),
+        _ => Err(WRONG),
+    }
+}
+
+fn opt_size(w: &Wire) -> R<Option<usize>> {
+    match w {
+        Wire::Null => Ok(None),
+        w => size(w).map(Some),
+    }
+}
+
+/// Any JSON value (`serde_json::Value`).
+fn any(w: &Wire) -> R<Value> {
+    Ok(w.to_value())
+}
+
+/// `Option<Value>`: `null` is `None`.
+fn opt_any(w: &Wire) -> R<Option<Value>> {
+    match w {
+        Wire::Null => Ok(None),
+        w => Ok(Some(w.to_value())),
+    }
+}
+
+fn map_of<T>(w: &Wire, read: fn(&Wire) -> R<T>) -> R<BTreeMap<String, T>> {
     match w {
         Wire::Object(entries) => {
             let mut m = BTreeMap::new();
@@ -258,10 +310,29 @@ fn map_of<T>(w: &Wire, read: impl Fn(&Wire) -> R<T>) -> R<BTreeMap<String, T>> {
     }
 }
 
-fn list_of<T>(w: &Wire, read: impl Fn(&Wire) -> R<T>) -> R<Vec<T>> {
+fn str_map(w: &Wire) -> R<BTreeMap<String, String>> {
+    map_of(w, string)
+}
+
+fn opt_str_map(w: &Wire) -> R<BTreeMap<String, Option<String>>> {
+    map_of(w, opt_string)
+}
+
+fn list_of<T>(w: &Wire, read: fn(&Wire) -> R<T>) -> R<Vec<T>> {
     match w {
         Wire::Array(items) => items.iter().map(read).collect(),
         _ => Err(WRONG),
+    }
+}
+
+fn strings(w: &Wire) -> R<Vec<String>> {
+    list_of(w, string)
+}
+
+fn opt_strings(w: &Wire) -> R<Option<Vec<String>>> {
+    match w {
+        Wire::Null => Ok(None),
+        w => strings(w).map(Some),
     }
 }
 
@@ -270,6 +341,56 @@ fn data_map(w: &Wire) -> R<DataMap> {
         Wire::Object(entries) => Ok(object_map(entries)),
         _ => Err(WRONG),
     }
+}
+
+fn opt_data_map(w: &Wire) -> R<Option<DataMap>> {
+    match w {
+        Wire::Null => Ok(None),
+        w => data_map(w).map(Some),
+    }
+}
+
+/// A unit-only enum as serde_json reads it: its name as a string, or `{"name": null}`
+/// (anything else, or a second key, is a syntax error there). `content`: read from serde's flatten buffer, where
+/// every refusal is a data error.
+fn unit_enum<E>(w: &Wire, parse: fn(&str) -> Option<E>, content: bool) -> R<E> {
+    match w {
+        Wire::String(s) => parse(s).ok_or(WRONG),
+        Wire::Object(entries) => {
+            let Some((k, v)) = entries.first() else {
+                return Err(Bad {
+                    field: None,
+                    syntax: !content,
+                });
+            };
+            let e = parse(k).ok_or(WRONG)?;
+            // serde's buffer also takes `{}` for the unit.
+            let unit = match v {
+                Wire::Null => true,
+                Wire::Object(entries) => content && entries.is_empty(),
+                _ => false,
+            };
+            if !unit {
+                return Err(WRONG);
+            }
+            if entries.len() > 1 {
+                return Err(Bad {
+                    field: None,
+                    syntax: !content,
+                });
+            }
+            Ok(e)
+        }
+        _ => Err(Bad {
+            field: None,
+            syntax: !content,
+        }),
+    }
+}
+
+/// What serde's flatten buffer does to a refusal: no syntax errors there.
+fn in_content(b: Bad) -> Bad {
+    Bad { syntax: false, ..b }
 }
 
 const VAR_FILE: &[&str] = &["path", "text"];
@@ -282,6 +403,10 @@ fn var_file(w: &Wire) -> R<VarFile> {
     };
     f.end()?;
     Ok(v)
+}
+
+fn var_files(w: &Wire) -> R<Vec<VarFile>> {
+    list_of(w, var_file)
 }
 
 /// [`SyncRequest`]'s fields in declaration order.
@@ -313,44 +438,47 @@ const SYNC: &[&str] = &[
 /// A [`SyncRequest`]; `array_ok` false where it is `flatten`ed (serde reads a map only).
 fn sync_fields(w: &Wire, array_ok: bool) -> R<SyncRequest> {
     let f = Fields::new(w, SYNC, array_ok)?;
-    let strings = |w: &Wire| map_of(w, string);
-    let opt_strings = |w: &Wire| map_of(w, opt_string);
     let r = SyncRequest {
         text: f.req(0, string)?,
-        secretfile_path: f.or(1, || "Secretfile.yml".to_string(), string)?,
-        env: f.or(2, BTreeMap::new, strings)?,
-        var_files: f.or(3, Vec::new, |w| list_of(w, var_file))?,
-        lane_var_files: f.or(4, BTreeMap::new, opt_strings)?,
-        environment: f.or(5, || None, opt_string)?,
-        lockfile_path: f.or(6, || None, opt_string)?,
-        lockfile: f.or(7, || None, opt_string)?,
-        local_lockfile: f.or(8, || None, opt_string)?,
+        secretfile_path: f.or(1, "Secretfile.yml".to_string(), string)?,
+        env: f.or(2, BTreeMap::new(), str_map)?,
+        var_files: f.or(3, Vec::new(), var_files)?,
+        lane_var_files: f.or(4, BTreeMap::new(), opt_str_map)?,
+        environment: f.or(5, None, opt_string)?,
+        lockfile_path: f.or(6, None, opt_string)?,
+        lockfile: f.or(7, None, opt_string)?,
+        local_lockfile: f.or(8, None, opt_string)?,
         now: f.req(9, string)?,
-        dry_run: f.or(10, || false, boolean)?,
-        refresh: f.or(11, || true, boolean)?,
-        allow_scripts: f.or(12, || false, boolean)?,
-        values: f.or(13, BTreeMap::new, strings)?,
-        files: f.or(14, BTreeMap::new, opt_strings)?,
-        identity: f.or(15, DataMap::new, data_map)?,
-        allow_outside_root: f.or(16, || false, boolean)?,
-        script_outputs: f.or(17, BTreeMap::new, strings)?,
-        cwd: f.or(18, || None, opt_string)?,
-        adapters: f.or(19, Vec::new, |w| list_of(w, string))?,
-        unreachable: f.or(20, BTreeMap::new, strings)?,
-        store_failures: f.or(21, BTreeMap::new, strings)?,
+        dry_run: f.or(10, false, boolean)?,
+        refresh: f.or(11, true, boolean)?,
+        allow_scripts: f.or(12, false, boolean)?,
+        values: f.or(13, BTreeMap::new(), str_map)?,
+        files: f.or(14, BTreeMap::new(), opt_str_map)?,
+        identity: f.or(15, DataMap::new(), data_map)?,
+        allow_outside_root: f.or(16, false, boolean)?,
+        script_outputs: f.or(17, BTreeMap::new(), str_map)?,
+        cwd: f.or(18, None, opt_string)?,
+        adapters: f.or(19, Vec::new(), strings)?,
+        unreachable: f.or(20, BTreeMap::new(), str_map)?,
+        store_failures: f.or(21, BTreeMap::new(), str_map)?,
     };
     f.end()?;
     Ok(r)
 }
 
+fn sync_request_fields(w: &Wire) -> R<SyncRequest> {
+    sync_fields(w, true)
+}
+
 const STATUS: &[&str] = &["store_values"];
 
 fn status_fields(w: &Wire) -> R<StatusRequest> {
-    // `sync` is flattened: serde reads the object as a map, its own field first.
+    // `sync` is flattened: serde reads the object as a map, and the flattened struct from
+    // its buffer.
     let own = Fields::new(w, STATUS, false)?;
-    let store_values = own.or(0, BTreeMap::new, |w| map_of(w, opt_string))?;
+    let store_values = own.or(0, BTreeMap::new(), opt_str_map)?;
     Ok(StatusRequest {
-        sync: sync_fields(w, false)?,
+        sync: sync_fields(w, false).map_err(in_content)?,
         store_values,
     })
 }
@@ -360,9 +488,289 @@ const INSTRUCTIONS: &[&str] = &["request", "all", "secrets"];
 fn instructions_fields(w: &Wire) -> R<InstructionsRequest> {
     let f = Fields::new(w, INSTRUCTIONS, true)?;
     let r = InstructionsRequest {
-        request: f.req(0, |w| sync_fields(w, true))?,
-        all: f.or(1, || false, boolean)?,
-        secrets: f.or(2, Vec::new, |w| list_of(w, string))?,
+        request: f.req(0, sync_request_fields)?,
+        all: f.or(1, false, boolean)?,
+        secrets: f.or(2, Vec::new(), strings)?,
+    };
+    f.end()?;
+    Ok(r)
+}
+
+const SECRETFILE_INPUT: &[&str] = &["text", "env", "var_files"];
+
+fn secretfile_input(w: &Wire) -> R<SecretfileInput> {
+    let f = Fields::new(w, SECRETFILE_INPUT, true)?;
+    let r = SecretfileInput {
+        text: f.req(0, string)?,
+        env: f.or(1, BTreeMap::new(), str_map)?,
+        var_files: f.or(2, Vec::new(), var_files)?,
+    };
+    f.end()?;
+    Ok(r)
+}
+
+const GENERATE: &[&str] = &["kind", "config"];
+
+fn generate(w: &Wire) -> R<GenerateRequest> {
+    let f = Fields::new(w, GENERATE, true)?;
+    let r = GenerateRequest {
+        kind: f.req(0, string)?,
+        config: f.or(1, DataMap::new(), data_map)?,
+    };
+    f.end()?;
+    Ok(r)
+}
+
+const GENERATE_MANY: &[&str] = &["kind", "config", "count"];
+
+fn generate_many(w: &Wire) -> R<GenerateManyRequest> {
+    let f = Fields::new(w, GENERATE_MANY, true)?;
+    let r = GenerateManyRequest {
+        kind: f.req(0, string)?,
+        config: f.or(1, DataMap::new(), data_map)?,
+        count: f.req(2, size)?,
+    };
+    f.end()?;
+    Ok(r)
+}
+
+const STEPS: &[&str] = &["actions"];
+
+fn steps(w: &Wire) -> R<StepsRequest> {
+    let f = Fields::new(w, STEPS, true)?;
+    let r = StepsRequest {
+        actions: f.req(0, strings)?,
+    };
+    f.end()?;
+    Ok(r)
+}
+
+const CLASSIFY: &[&str] = &["secret", "secretfile", "env", "allow_scripts"];
+
+fn classify(w: &Wire) -> R<ClassifyWire> {
+    let f = Fields::new(w, CLASSIFY, true)?;
+    let r = ClassifyWire {
+        secret: f.req(0, any)?,
+        secretfile: f.or(1, None, opt_any)?,
+        env: f.or(2, BTreeMap::new(), str_map)?,
+        allow_scripts: f.or(3, false, boolean)?,
+    };
+    f.end()?;
+    Ok(r)
+}
+
+fn report_format(w: &Wire) -> R<ReportFormat> {
+    unit_enum(
+        w,
+        |s| match s {
+            "text" => Some(ReportFormat::Text),
+            "json" => Some(ReportFormat::Json),
+            _ => None,
+        },
+        false,
+    )
+}
+
+const FORMAT: &[&str] = &["report", "format", "color", "width"];
+
+fn format(w: &Wire) -> R<FormatRequest> {
+    let f = Fields::new(w, FORMAT, true)?;
+    let r = FormatRequest {
+        report: f.req(0, any)?,
+        format: f.or(1, ReportFormat::default(), report_format)?,
+        color: f.or(2, false, boolean)?,
+        width: f.or(3, None, opt_size)?,
+    };
+    f.end()?;
+    Ok(r)
+}
+
+const SPAN: &[&str] = &[
+    "start",
+    "end",
+    "line",
+    "column",
+    "column_utf16",
+    "end_line",
+    "end_column",
+    "end_column_utf16",
+];
+
+fn span(w: &Wire) -> R<Option<Span>> {
+    if matches!(w, Wire::Null) {
+        return Ok(None);
+    }
+    let f = Fields::new(w, SPAN, true)?;
+    let r = Span {
+        start: f.req(0, size)?,
+        end: f.req(1, size)?,
+        line: f.req(2, size)?,
+        column: f.req(3, size)?,
+        column_utf16: f.req(4, size)?,
+        end_line: f.req(5, size)?,
+        end_column: f.req(6, size)?,
+        end_column_utf16: f.req(7, size)?,
+    };
+    f.end()?;
+    Ok(Some(r))
+}
+
+const DIAGNOSTIC: &[&str] = &[
+    "code", "severity", "message", "path", "line", "column", "span", "hint",
+];
+
+fn diagnostic(w: &Wire) -> R<Diagnostic> {
+    let f = Fields::new(w, DIAGNOSTIC, true)?;
+    let r = Diagnostic {
+        code: f.req(0, |w| {
+            unit_enum(
+                w,
+                |s| ErrorCode::ALL.iter().copied().find(|c| c.as_str() == s),
+                false,
+            )
+        })?,
+        severity: f.req(1, |w| {
+            unit_enum(
+                w,
+                |s| match s {
+                    "error" => Some(Severity::Error),
+                    "warning" => Some(Severity::Warning),
+                    _ => None,
+                },
+                false,
+            )
+        })?,
+        message: f.req(2, string)?,
+        path: f.or(3, None, opt_string)?,
+        line: f.or(4, None, opt_size)?,
+        column: f.or(5, None, opt_size)?,
+        span: f.or(6, None, span)?,
+        hint: f.or(7, None, opt_string)?,
+    };
+    f.end()?;
+    Ok(r)
+}
+
+fn diagnostics(w: &Wire) -> R<Vec<Diagnostic>> {
+    list_of(w, diagnostic)
+}
+
+const DIAGNOSTICS: &[&str] = &["file", "diagnostics", "color"];
+
+fn diagnostics_request(w: &Wire) -> R<DiagnosticsRequest> {
+    let f = Fields::new(w, DIAGNOSTICS, true)?;
+    let r = DiagnosticsRequest {
+        file: f.req(0, string)?,
+        diagnostics: f.req(1, diagnostics)?,
+        color: f.or(2, false, boolean)?,
+    };
+    f.end()?;
+    Ok(r)
+}
+
+const STEP: &[&str] = &["action", "description", "params", "required"];
+
+fn step(w: &Wire) -> R<Step> {
+    let f = Fields::new(w, STEP, true)?;
+    let r = Step {
+        action: f.req(0, string)?,
+        description: f.req(1, string)?,
+        params: f.or(2, None, opt_data_map)?,
+        required: f.or(3, true, boolean)?,
+    };
+    f.end()?;
+    Ok(r)
+}
+
+const AGENT_INSTRUCTIONS: &[&str] = &[
+    "summary",
+    "steps",
+    "prerequisites",
+    "automation_hint",
+    "estimated_time",
+    "fallback",
+    "required_tools",
+    "documentation_url",
+    "automation_level",
+];
+
+/// A [`PendingSecret`]: [`AgentInstructions`] flattened (a map only, read from serde's
+/// buffer).
+fn pending_secret(w: &Wire) -> R<PendingSecret> {
+    let f = Fields::new(w, AGENT_INSTRUCTIONS, false)?;
+    let level = |w: &Wire| match w {
+        Wire::Null => Ok(None),
+        w => unit_enum(w, AutomationLevel::parse, true).map(Some),
+    };
+    let instructions = AgentInstructions {
+        summary: f.req(0, string)?,
+        steps: f.req(1, |w| list_of(w, step))?,
+        prerequisites: f.or(2, None, opt_strings)?,
+        automation_hint: f.or(3, None, opt_string)?,
+        estimated_time: f.or(4, None, opt_string)?,
+        fallback: f.or(5, None, opt_string)?,
+        required_tools: f.or(6, None, opt_strings)?,
+        documentation_url: f.or(7, None, opt_string)?,
+        automation_level: f.or(8, None, level)?,
+    };
+    Ok(PendingSecret { instructions })
+}
+
+fn pending_secrets(w: &Wire) -> R<IndexMap<String, PendingSecret>> {
+    match w {
+        Wire::Object(entries) => {
+            let mut m = IndexMap::new();
+            for (k, v) in entries {
+                m.insert(k.clone(), pending_secret(v).map_err(in_content)?);
+            }
+            Ok(m)
+        }
+        _ => Err(WRONG),
+    }
+}
+
+const INSTRUCTIONS_RESPONSE: &[&str] = &["scope", "total", "secrets", "warnings"];
+
+fn instructions_response(w: &Wire) -> R<InstructionsResponse> {
+    let f = Fields::new(w, INSTRUCTIONS_RESPONSE, true)?;
+    let r = InstructionsResponse {
+        scope: f.req(0, |w| {
+            unit_enum(
+                w,
+                |s| match s {
+                    "pending" => Some(InstructionScope::Pending),
+                    "all" => Some(InstructionScope::All),
+                    _ => None,
+                },
+                false,
+            )
+        })?,
+        total: f.req(1, size)?,
+        secrets: f.req(2, pending_secrets)?,
+        warnings: f.req(3, diagnostics)?,
+    };
+    f.end()?;
+    Ok(r)
+}
+
+const FORMAT_INSTRUCTIONS: &[&str] = &[
+    "instructions",
+    "format",
+    "detailed",
+    "bare",
+    "color",
+    "width",
+];
+
+fn format_instructions(w: &Wire) -> R<FormatInstructionsRequest> {
+    let f = Fields::new(w, FORMAT_INSTRUCTIONS, true)?;
+    let r = FormatInstructionsRequest {
+        instructions: f.req(0, instructions_response)?,
+        format: f.or(1, ReportFormat::default(), report_format)?,
+        detailed: f.or(2, false, boolean)?,
+        bare: f.or(3, false, boolean)?,
+        color: f.or(4, false, boolean)?,
+        width: f.or(5, None, opt_size)?,
     };
     f.end()?;
     Ok(r)
@@ -403,7 +811,7 @@ fn read<T>(op: &str, input: &str, fields: impl Fn(&Wire) -> R<T>) -> Result<T, E
 
 /// The request of `sync`, `target_files` and `plan_scripts` (`op` names it in errors).
 pub(crate) fn sync_request(op: &str, input: &str) -> Result<SyncRequest, Error> {
-    read(op, input, |w| sync_fields(w, true))
+    read(op, input, sync_request_fields)
 }
 
 /// The `status` request.
@@ -414,6 +822,49 @@ pub(crate) fn status_request(op: &str, input: &str) -> Result<StatusRequest, Err
 /// The `instructions` request.
 pub(crate) fn instructions_request(op: &str, input: &str) -> Result<InstructionsRequest, Error> {
     read(op, input, instructions_fields)
+}
+
+/// The `parse` and `validate` request.
+pub(crate) fn secretfile_input_request(op: &str, input: &str) -> Result<SecretfileInput, Error> {
+    read(op, input, secretfile_input)
+}
+
+/// The `generate` request.
+pub(crate) fn generate_request(op: &str, input: &str) -> Result<GenerateRequest, Error> {
+    read(op, input, generate)
+}
+
+/// The `generate_many` request.
+pub(crate) fn generate_many_request(op: &str, input: &str) -> Result<GenerateManyRequest, Error> {
+    read(op, input, generate_many)
+}
+
+/// The `classify_steps` request.
+pub(crate) fn steps_request(op: &str, input: &str) -> Result<StepsRequest, Error> {
+    read(op, input, steps)
+}
+
+/// The `classify` request as it arrives (the model objects still as JSON).
+pub(crate) fn classify_request(op: &str, input: &str) -> Result<ClassifyWire, Error> {
+    read(op, input, classify)
+}
+
+/// The `format_report` request.
+pub(crate) fn format_request(op: &str, input: &str) -> Result<FormatRequest, Error> {
+    read(op, input, format)
+}
+
+/// The `format_diagnostics` request.
+pub(crate) fn diagnostics_request_of(op: &str, input: &str) -> Result<DiagnosticsRequest, Error> {
+    read(op, input, diagnostics_request)
+}
+
+/// The `format_instructions` request.
+pub(crate) fn format_instructions_request(
+    op: &str,
+    input: &str,
+) -> Result<FormatInstructionsRequest, Error> {
+    read(op, input, format_instructions)
 }
 
 #[cfg(test)]
@@ -677,6 +1128,225 @@ mod tests {
                     instructions_agrees(&duplicated(base, key, &json!(false)));
                 }
             }
+        }
+    }
+
+    /// `base`, its mutations, its positional forms (when serde allows them) and every key
+    /// written twice: ours and serde agree on all.
+    fn check_all<T: DeserializeOwned + serde::Serialize>(
+        op: &str,
+        base: &Value,
+        names: Option<&[&str]>,
+        ours: fn(&str, &str) -> Result<T, Error>,
+    ) -> usize {
+        let run = |text: &str| agree::<T>(text, |t| ours(op, t), op);
+        let mut n = 0;
+        run(&base.to_string());
+        for m in mutations(base) {
+            run(&m.to_string());
+            n += 1;
+        }
+        if let Some(names) = names {
+            for len in 0..=names.len() {
+                run(&positional(base, names, len).to_string());
+            }
+            let mut long = positional(base, names, names.len());
+            long.as_array_mut().unwrap().push(json!(null));
+            run(&long.to_string());
+        }
+        for key in base.as_object().unwrap().keys() {
+            for first in [json!("x"), json!(null), json!(false)] {
+                run(&duplicated(base, key, &first));
+            }
+        }
+        n
+    }
+
+    fn fixture_texts() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut texts: Vec<String> = std::fs::read_dir(root)
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.unwrap().path().join("Secretfile.yml")).ok())
+            .collect();
+        texts.sort();
+        texts
+    }
+
+    #[test]
+    fn small_requests_read_like_serde() {
+        let text = fixture_texts().swap_remove(0);
+        let env = json!({"A": "1"});
+        let vf = json!([{"path": "v.yml", "text": "a: 1\n"}, ["w.yml", "b: 2\n"]]);
+        for base in [
+            json!({"text": text, "env": env, "var_files": vf}),
+            json!({"text": "x"}),
+        ] {
+            check_all::<SecretfileInput>(
+                "parse",
+                &base,
+                Some(SECRETFILE_INPUT),
+                secretfile_input_request,
+            );
+        }
+        let config = json!({"length": 12, "special": false, "charset": "hex", "x": [1.5, null]});
+        for base in [
+            json!({"kind": "random_password", "config": config}),
+            json!({"kind": "uuid"}),
+        ] {
+            check_all::<GenerateRequest>("generate", &base, Some(GENERATE), generate_request);
+        }
+        for count in [
+            json!(3),
+            json!(0),
+            json!(4294967296u64),
+            json!(3.0),
+            json!(-1),
+        ] {
+            let base = json!({"kind": "uuid", "config": config, "count": count});
+            check_all::<GenerateManyRequest>(
+                "generate_many",
+                &base,
+                Some(GENERATE_MANY),
+                generate_many_request,
+            );
+        }
+        check_all::<StepsRequest>(
+            "classify_steps",
+            &json!({"actions": ["open_url", "x"]}),
+            Some(STEPS),
+            steps_request,
+        );
+        let secret = json!({"name": "db", "kind": "random_password", "targets": [{"provider": "local", "kind": "file", "config": {"path": ".env"}}]});
+        for base in [
+            json!({"secret": secret, "secretfile": {"version": "1.0", "secrets": [secret]}, "env": env, "allow_scripts": true}),
+            json!({"secret": secret}),
+        ] {
+            check_all::<ClassifyWire>("classify", &base, Some(CLASSIFY), classify_request);
+        }
+    }
+
+    fn sample_diagnostics() -> Value {
+        json!([
+            {"code": "USAGE", "severity": "error", "message": "m", "path": "secrets[0]",
+             "line": 3, "column": 5, "hint": "h",
+             "span": {"start": 1, "end": 4, "line": 3, "column": 5, "column_utf16": 5,
+                      "end_line": 3, "end_column": 8, "end_column_utf16": 8}},
+            {"code": "UNKNOWN_KEY", "severity": "warning", "message": "w"},
+        ])
+    }
+
+    #[test]
+    fn format_requests_read_like_serde() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let report: Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("dry-run-generators/expected/report.json")).unwrap(),
+        )
+        .unwrap();
+        for format in [
+            json!("text"),
+            json!("json"),
+            json!({"json": null}),
+            json!("xml"),
+        ] {
+            let base =
+                json!({"report": report["status"], "format": format, "color": true, "width": 100});
+            check_all::<FormatRequest>("format_report", &base, Some(FORMAT), format_request);
+        }
+        for text in [
+            r#"{"report": {}, "format": {}}"#,
+            r#"{"report": {}, "format": {"json": null, "text": null}}"#,
+            r#"{"report": {}, "format": {"json": 1}}"#,
+            r#"{"report": {}, "format": {"yaml": null}}"#,
+            r#"{"report": {}, "format": {"json": null}, "width": 5}"#,
+        ] {
+            agree::<FormatRequest>(
+                text,
+                |t| format_request("format_report", t),
+                "format_report",
+            );
+        }
+        let base = json!({"file": "S.yml", "diagnostics": sample_diagnostics(), "color": true});
+        check_all::<DiagnosticsRequest>(
+            "format_diagnostics",
+            &base,
+            Some(DIAGNOSTICS),
+            diagnostics_request_of,
+        );
+        let mut positional_span = base.clone();
+        positional_span["diagnostics"][0]["span"] = json!([1, 4, 3, 5, 5, 3, 8, 8]);
+        check_all::<DiagnosticsRequest>(
+            "format_diagnostics",
+            &positional_span,
+            None,
+            diagnostics_request_of,
+        );
+        let pending = json!({
+            "summary": "s",
+            "steps": [{"action": "open_url", "description": "d", "params": {"url": "u"}, "required": false}, ["a", "b"]],
+            "prerequisites": ["p"],
+            "automation_hint": "h",
+            "estimated_time": "5m",
+            "fallback": "f",
+            "required_tools": ["t"],
+            "documentation_url": "https://x",
+            "automation_level": "manual_only",
+            "extra": 1,
+        });
+        let instructions = json!({
+            "scope": "all",
+            "total": 2,
+            "secrets": {"a": pending, "b": {"summary": "s2", "steps": []}},
+            "warnings": sample_diagnostics(),
+        });
+        let base = json!({"instructions": instructions, "format": "json", "detailed": true, "bare": true, "color": true, "width": 60});
+        check_all::<FormatInstructionsRequest>(
+            "format_instructions",
+            &base,
+            Some(FORMAT_INSTRUCTIONS),
+            format_instructions_request,
+        );
+        let mut base = base;
+        // One refusal per request: with several, serde names the first in the text and we
+        // may name another (same code; "not valid JSON" or not may differ).
+        let one_refusal = |v: &Value| {
+            agree::<FormatInstructionsRequest>(
+                &v.to_string(),
+                |t| format_instructions_request("format_instructions", t),
+                "format_instructions",
+            )
+        };
+        for level in [
+            json!({}),
+            json!({"manual_only": null, "x": null}),
+            json!({"nope": null}),
+            json!({"manual_only": 1}),
+            json!(5),
+        ] {
+            let mut one = base.clone();
+            one["instructions"]["secrets"]["a"]["automation_level"] = level;
+            one_refusal(&one);
+        }
+        for level in [json!({"manual_only": null}), json!({"semi_automated": {}})] {
+            base["instructions"]["secrets"]["a"]["automation_level"] = level;
+            check_all::<FormatInstructionsRequest>(
+                "format_instructions",
+                &base,
+                None,
+                format_instructions_request,
+            );
+        }
+        base["instructions"]["secrets"]["a"]["steps"][1] = json!(["a", "b", null, true, 5]);
+        one_refusal(&base);
+        for key in ["summary", "steps", "automation_level"] {
+            let inner = duplicated(&pending, key, &json!("x"));
+            let text = format!(
+                r#"{{"instructions": {{"scope": "all", "total": 1, "secrets": {{"a": {inner}}}, "warnings": []}}}}"#
+            );
+            agree::<FormatInstructionsRequest>(
+                &text,
+                |t| format_instructions_request("format_instructions", t),
+                "format_instructions",
+            );
         }
     }
 
