@@ -27,6 +27,7 @@ pub mod random;
 pub mod report;
 pub mod schema;
 pub mod secret;
+mod sorting;
 pub mod status;
 pub mod steps;
 pub mod suggest;
