@@ -410,7 +410,9 @@ pub fn call(op: &str, input: &str) -> String {
                 .collect::<Vec<_>>()
         })),
         "schema" => {
-            match serde_json::from_str::<serde_json::Value>(crate::schema::SECRETFILE_SCHEMA) {
+            match serde_json::from_str::<serde_json::Value>(
+                crate::schema::SECRETFILE_SCHEMA_COMPACT,
+            ) {
                 Ok(v) => respond(Ok(v)),
                 Err(_) => respond::<()>(Err(Error::new(
                     ErrorCode::Internal,
