@@ -12,14 +12,14 @@ pub const SECRETFILE_SCHEMA: &str = include_str!("../secretfile.schema.json");
 /// The schema without the whitespace between tokens, made at compile time: what the `schema`
 /// operation parses (it answers with compact JSON anyway), so the module carries 20 KB of
 /// text instead of 36 KB.
-pub(crate) const SECRETFILE_SCHEMA_COMPACT: &str = match std::str::from_utf8(&COMPACT) {
+pub(crate) static SECRETFILE_SCHEMA_COMPACT: &str = match std::str::from_utf8(&COMPACT) {
     Ok(text) => text,
     // Unreachable: only ASCII whitespace outside strings is dropped (the test checks).
     Err(_) => "",
 };
 
 const COMPACT_LEN: usize = compact_len(SECRETFILE_SCHEMA.as_bytes());
-const COMPACT: [u8; COMPACT_LEN] = compact(SECRETFILE_SCHEMA.as_bytes());
+static COMPACT: [u8; COMPACT_LEN] = compact(SECRETFILE_SCHEMA.as_bytes());
 
 /// Whether byte `b` of JSON text is whitespace outside a string, given the state before it
 /// (`(in_string, escaped)`); returns the state after it.
@@ -39,6 +39,8 @@ const fn step(b: u8, state: (bool, bool)) -> (bool, (bool, bool)) {
     }
 }
 
+// Evaluated at compile time only: an index out of bounds would fail the build.
+#[allow(clippy::indexing_slicing)]
 const fn compact_len(text: &[u8]) -> usize {
     let mut n = 0;
     let mut i = 0;
@@ -54,6 +56,7 @@ const fn compact_len(text: &[u8]) -> usize {
     n
 }
 
+#[allow(clippy::indexing_slicing)]
 const fn compact<const N: usize>(text: &[u8]) -> [u8; N] {
     let mut out = [0u8; N];
     let mut n = 0;
