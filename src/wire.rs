@@ -436,32 +436,33 @@ const SYNC: &[&str] = &[
 ];
 
 /// A [`SyncRequest`]; `array_ok` false where it is `flatten`ed (serde reads a map only).
+#[allow(clippy::field_reassign_with_default)]
 fn sync_fields(w: &Wire, array_ok: bool) -> R<SyncRequest> {
     let f = Fields::new(w, SYNC, array_ok)?;
-    let r = SyncRequest {
-        text: f.req(0, string)?,
-        secretfile_path: f.or(1, "Secretfile.yml".to_string(), string)?,
-        env: f.or(2, BTreeMap::new(), str_map)?,
-        var_files: f.or(3, Vec::new(), var_files)?,
-        lane_var_files: f.or(4, BTreeMap::new(), opt_str_map)?,
-        environment: f.or(5, None, opt_string)?,
-        lockfile_path: f.or(6, None, opt_string)?,
-        lockfile: f.or(7, None, opt_string)?,
-        local_lockfile: f.or(8, None, opt_string)?,
-        now: f.req(9, string)?,
-        dry_run: f.or(10, false, boolean)?,
-        refresh: f.or(11, true, boolean)?,
-        allow_scripts: f.or(12, false, boolean)?,
-        values: f.or(13, BTreeMap::new(), str_map)?,
-        files: f.or(14, BTreeMap::new(), opt_str_map)?,
-        identity: f.or(15, DataMap::new(), data_map)?,
-        allow_outside_root: f.or(16, false, boolean)?,
-        script_outputs: f.or(17, BTreeMap::new(), str_map)?,
-        cwd: f.or(18, None, opt_string)?,
-        adapters: f.or(19, Vec::new(), strings)?,
-        unreachable: f.or(20, BTreeMap::new(), str_map)?,
-        store_failures: f.or(21, BTreeMap::new(), str_map)?,
-    };
+    // Filled in place: one drop of `r` on a refusal instead of a ladder per field.
+    let mut r = SyncRequest::default();
+    r.text = f.req(0, string)?;
+    r.secretfile_path = f.or(1, "Secretfile.yml".to_string(), string)?;
+    r.env = f.or(2, BTreeMap::new(), str_map)?;
+    r.var_files = f.or(3, Vec::new(), var_files)?;
+    r.lane_var_files = f.or(4, BTreeMap::new(), opt_str_map)?;
+    r.environment = f.or(5, None, opt_string)?;
+    r.lockfile_path = f.or(6, None, opt_string)?;
+    r.lockfile = f.or(7, None, opt_string)?;
+    r.local_lockfile = f.or(8, None, opt_string)?;
+    r.now = f.req(9, string)?;
+    r.dry_run = f.or(10, false, boolean)?;
+    r.refresh = f.or(11, true, boolean)?;
+    r.allow_scripts = f.or(12, false, boolean)?;
+    r.values = f.or(13, BTreeMap::new(), str_map)?;
+    r.files = f.or(14, BTreeMap::new(), opt_str_map)?;
+    r.identity = f.or(15, DataMap::new(), data_map)?;
+    r.allow_outside_root = f.or(16, false, boolean)?;
+    r.script_outputs = f.or(17, BTreeMap::new(), str_map)?;
+    r.cwd = f.or(18, None, opt_string)?;
+    r.adapters = f.or(19, Vec::new(), strings)?;
+    r.unreachable = f.or(20, BTreeMap::new(), str_map)?;
+    r.store_failures = f.or(21, BTreeMap::new(), str_map)?;
     f.end()?;
     Ok(r)
 }
