@@ -427,10 +427,10 @@ pub fn call(op: &str, input: &str) -> String {
     }
 }
 
-/// `classify` as it arrives: the secret and the Secretfile are model objects (from
-/// `parseSecretfile`), read by the Secretfile decoder rather than by serde's derived
-/// `Deserialize` (which cost ~75 KB of WebAssembly for this one operation; see
-/// bench/README.md). Same rules: wrong types and missing required fields are refused.
+/// `classify` as it arrives (read by [`crate::wire`]): the secret and the Secretfile are
+/// model objects (from `parseSecretfile`), read by the Secretfile decoder rather than by
+/// serde's derived `Deserialize` (which cost ~75 KB of WebAssembly for this one operation;
+/// see bench/README.md). Same rules: wrong types and missing required fields are refused.
 #[derive(Debug)]
 #[cfg_attr(test, derive(Deserialize, Serialize))]
 pub(crate) struct ClassifyWire {

@@ -1,22 +1,25 @@
-//! Reading the big requests (`sync`, `target_files`, `plan_scripts`, `status`,
-//! `instructions`) without serde's derived `Deserialize`.
+//! Reading the requests of every operation without serde's derived `Deserialize`.
 //!
 //! Why: the derived impls, instantiated for `serde_json`'s string deserializer (and, for
-//! `status`, once more for its `#[serde(flatten)]` buffer), were tens of KB of WebAssembly
-//! that V8 also compiles on the first call (twiggy, see bench/README.md). Here the request is
-//! read once into [`Wire`] (a JSON tree that keeps duplicate keys, which serde refuses in a
-//! struct) by one small visitor, and the fields are taken out by hand.
+//! `status` and the instructions in `format_instructions`, once more for serde's
+//! `#[serde(flatten)]` buffer), were ~70 KB of WebAssembly that V8 also compiles on the
+//! first call (twiggy, see bench/README.md). Here the request is read once into [`Wire`] (a
+//! JSON tree that keeps repeated keys, which serde refuses in a struct) by one small
+//! visitor, and the fields are taken out by hand.
 //!
-//! The rules are the derive's, and a test compares both on fixtures and on thousands of
+//! The rules are the derive's, and the tests compare both on fixtures and on thousands of
 //! mutations: a struct is an object or (without `flatten`) an array of its fields in
-//! declaration order; a missing field takes its `#[serde(default)]` or is refused; `null` is
-//! `None` for `Option`s and refused elsewhere; a repeated known field is refused; unknown
-//! fields are ignored (no request type has `deny_unknown_fields`). Refusals are `USAGE`
-//! errors worded like [`crate::api`]'s other request errors. One corner differs: an unknown
-//! field nested more than 127 levels deep is refused here (serde skipped it unread).
+//! declaration order, with no extra element; a missing field takes its `#[serde(default)]`
+//! or is refused; `null` is `None` for `Option`s and refused elsewhere; a field given twice
+//! is refused; unknown fields are ignored (no request type has `deny_unknown_fields`); a
+//! unit enum is its name or `{"name": null}`. Refusals are `USAGE` errors worded as before
+//! ("is not valid JSON" where serde_json called it a syntax error), now naming the field.
+//! Two corners differ: an unknown field nested more than 127 levels deep is refused here
+//! (serde skipped it unread), and when a request has several faults the one named (and so
+//! the wording) may be another than serde's, which stopped at the first in the text.
 //!
 //! The derives stay on the types: the TypeScript types (tsify) and the JSON Schema come from
-//! them, and the tests use them as the reference.
+//! them, the tests use them as the reference, and the linker drops them from the module.
 
 use std::collections::BTreeMap;
 use std::fmt;
