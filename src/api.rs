@@ -25,7 +25,6 @@
 //! - `schema` → the Secretfile's JSON Schema (a JSON object)
 //! - `classify_steps` ([`StepsRequest`]) → a list of [`crate::steps::StepClass`]
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::classify::{Classification, ClassifyContext, classify};
@@ -362,85 +361,58 @@ fn respond<T: Serialize>(result: Result<T, Error>) -> String {
     })
 }
 
-fn request<T: DeserializeOwned>(op: &str, input: &str) -> Result<T, Error> {
-    serde_json::from_str(input).map_err(|e| {
-        // serde's message names the field and the expected type; it may quote the offending
-        // input, which can be a value, so keep only the field/type part.
-        let msg = e.to_string();
-        let field = msg
-            .split('`')
-            .nth(1)
-            .map(|f| format!(" (field `{f}`)"))
-            .unwrap_or_default();
-        let kind = match e.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                "is not valid JSON"
-            }
-            _ => "has a missing field or a field of the wrong type",
-        };
-        Error::from(
-            Diagnostic::error(
-                ErrorCode::Usage,
-                format!("the `{op}` request {kind}{field}"),
-            )
-            .with_hint("check the argument against the TypeScript types"),
-        )
-    })
-}
-
 /// Run operation `op` on the JSON `input`; always returns a JSON envelope, never panics.
 pub fn call(op: &str, input: &str) -> String {
     match op {
         "version" => respond(Ok(VersionResponse {
             version: VERSION.to_string(),
         })),
-        "parse" => respond(request::<SecretfileInput>(op, input).map(|r| parse(&r))),
-        "validate" => respond(request::<SecretfileInput>(op, input).map(|r| validate(&r))),
-        "classify" => respond(classify_request(input).map(|r| classify_one(&r))),
-        "generate" => respond(request::<GenerateRequest>(op, input).and_then(|r| generate(&r))),
+        "parse" => respond(crate::wire::secretfile_input_request(op, input).map(|r| parse(&r))),
+        "validate" => {
+            respond(crate::wire::secretfile_input_request(op, input).map(|r| validate(&r)))
+        }
+        "classify" => respond(classify_request(op, input).map(|r| classify_one(&r))),
+        "generate" => respond(crate::wire::generate_request(op, input).and_then(|r| generate(&r))),
         "generate_many" => {
-            respond(request::<GenerateManyRequest>(op, input).and_then(|r| generate_many(&r)))
+            respond(crate::wire::generate_many_request(op, input).and_then(|r| generate_many(&r)))
         }
         "target_files" => respond(
-            request::<crate::sync::SyncRequest>(op, input)
-                .and_then(|r| crate::sync::target_files(&r)),
+            crate::wire::sync_request(op, input).and_then(|r| crate::sync::target_files(&r)),
         ),
-        "status" => respond(
-            request::<crate::status::StatusRequest>(op, input)
-                .and_then(|r| crate::status::status(&r)),
-        ),
+        "status" => {
+            respond(crate::wire::status_request(op, input).and_then(|r| crate::status::status(&r)))
+        }
         "plan_scripts" => respond(
-            request::<crate::sync::SyncRequest>(op, input)
-                .and_then(|r| crate::sync::plan_scripts(&r)),
+            crate::wire::sync_request(op, input).and_then(|r| crate::sync::plan_scripts(&r)),
         ),
-        "sync" => respond(
-            request::<crate::sync::SyncRequest>(op, input).and_then(|r| crate::sync::sync(&r)),
-        ),
+        "sync" => respond(crate::wire::sync_request(op, input).and_then(|r| crate::sync::sync(&r))),
         "format_report" => {
-            respond(request::<FormatRequest>(op, input).and_then(|r| format_report(&r)))
+            respond(crate::wire::format_request(op, input).and_then(|r| format_report(&r)))
         }
         "format_diagnostics" => {
             respond(
-                request::<DiagnosticsRequest>(op, input).map(|r| FormatResponse {
+                crate::wire::diagnostics_request_of(op, input).map(|r| FormatResponse {
                     text: crate::human::render_diagnostics(&r.file, &r.diagnostics, r.color),
                 }),
             )
         }
         "instructions" => respond(
-            request::<crate::instructions::InstructionsRequest>(op, input)
+            crate::wire::instructions_request(op, input)
                 .and_then(|r| crate::instructions::instructions(&r)),
         ),
         "format_instructions" => respond(
-            request::<FormatInstructionsRequest>(op, input).map(|r| format_instructions(&r)),
+            crate::wire::format_instructions_request(op, input).map(|r| format_instructions(&r)),
         ),
-        "classify_steps" => respond(request::<StepsRequest>(op, input).map(|r| {
+        "classify_steps" => respond(crate::wire::steps_request(op, input).map(|r| {
             r.actions
                 .iter()
                 .map(|a| crate::steps::classify_step(a))
                 .collect::<Vec<_>>()
         })),
         "schema" => {
-            match serde_json::from_str::<serde_json::Value>(crate::schema::SECRETFILE_SCHEMA) {
+            match serde_json::from_str::<serde_json::Value>(
+                crate::schema::SECRETFILE_SCHEMA_COMPACT,
+            ) {
                 Ok(v) => respond(Ok(v)),
                 Err(_) => respond::<()>(Err(Error::new(
                     ErrorCode::Internal,
@@ -455,23 +427,24 @@ pub fn call(op: &str, input: &str) -> String {
     }
 }
 
-/// `classify` as it arrives: the secret and the Secretfile are model objects (from
-/// `parseSecretfile`), read by the Secretfile decoder rather than by serde's derived
-/// `Deserialize` (which cost ~75 KB of WebAssembly for this one operation; see
-/// bench/README.md). Same rules: wrong types and missing required fields are refused.
-#[derive(Deserialize)]
-struct ClassifyWire {
-    secret: crate::model::Data,
-    #[serde(default)]
-    secretfile: Option<crate::model::Data>,
-    #[serde(default)]
-    env: Env,
-    #[serde(default)]
-    allow_scripts: bool,
+/// `classify` as it arrives (read by [`crate::wire`]): the secret and the Secretfile are
+/// model objects (from `parseSecretfile`), read by the Secretfile decoder rather than by
+/// serde's derived `Deserialize` (which cost ~75 KB of WebAssembly for this one operation;
+/// see bench/README.md). Same rules: wrong types and missing required fields are refused.
+#[derive(Debug)]
+#[cfg_attr(test, derive(Deserialize, Serialize))]
+pub(crate) struct ClassifyWire {
+    pub(crate) secret: crate::model::Data,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) secretfile: Option<crate::model::Data>,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) env: Env,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) allow_scripts: bool,
 }
 
-fn classify_request(input: &str) -> Result<ClassifyRequest, Error> {
-    let wire: ClassifyWire = request("classify", input)?;
+fn classify_request(op: &str, input: &str) -> Result<ClassifyRequest, Error> {
+    let wire = crate::wire::classify_request(op, input)?;
     let refuse = |field: &str, diags: &[Diagnostic]| -> Option<Error> {
         let d = diags.iter().find(|d| d.is_error())?;
         let at = d

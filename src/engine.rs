@@ -557,10 +557,12 @@ pub fn run(
                     // EXPOSE: rendered into the template output the host writes.
                     secrets.insert(name.clone(), v.expose().to_string());
                 }
-                let mut ctx_map: std::collections::BTreeMap<String, minijinja::Value> = secrets
-                    .iter()
-                    .map(|(k, v)| (k.clone(), minijinja::Value::from(v.clone())))
-                    .collect();
+                let mut ctx_map: std::collections::BTreeMap<String, minijinja::Value> =
+                    crate::sorting::btree_map(
+                        secrets
+                            .iter()
+                            .map(|(k, v)| (k.clone(), minijinja::Value::from(v.clone()))),
+                    );
                 ctx_map.insert("secrets".into(), minijinja::Value::from(secrets.clone()));
                 match ctx
                     .jinja

@@ -27,6 +27,7 @@ pub mod random;
 pub mod report;
 pub mod schema;
 pub mod secret;
+mod sorting;
 pub mod status;
 pub mod steps;
 pub mod suggest;
@@ -37,6 +38,7 @@ pub mod timefmt;
 pub mod validate;
 #[cfg(feature = "wasm")]
 pub mod wasm;
+mod wire;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Error, ErrorCode, LineIndex, Severity, Span};

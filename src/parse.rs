@@ -150,7 +150,9 @@ pub fn parse_secretfile(text: &str, options: &ParseOptions) -> ParsedSecretfile 
     let mut secretfile = decode::secretfile(&root, &mut diagnostics);
     secretfile.variables = vars;
     validate::validate(&secretfile, &root, &mut diagnostics);
-    diagnostics.sort_by_key(|d| (d.line.unwrap_or(usize::MAX), d.column.unwrap_or(0)));
+    crate::sorting::sort_by_key(&mut diagnostics, |d| {
+        (d.line.unwrap_or(usize::MAX), d.column.unwrap_or(0))
+    });
     ParsedSecretfile {
         secretfile,
         diagnostics,

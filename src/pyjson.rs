@@ -192,7 +192,7 @@ pub fn sort_keys(value: &serde_json::Value) -> serde_json::Value {
     match value {
         serde_json::Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            crate::sorting::sort_by(&mut keys, |a, b| a.cmp(b));
             let mut out = serde_json::Map::new();
             for k in keys {
                 if let Some(v) = map.get(k) {

@@ -668,7 +668,9 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
         let a = shared.refresh(&current(false), req.dry_run);
         let b = local.refresh(&current(true), req.dry_run);
         let mut rows: Vec<RefreshRow> = a.rows.into_iter().chain(b.rows).collect();
-        rows.sort_by_key(|r| order.get(r.secret.as_str()).copied().unwrap_or(usize::MAX));
+        crate::sorting::sort_by_key(&mut rows, |r| {
+            order.get(r.secret.as_str()).copied().unwrap_or(usize::MAX)
+        });
         refresh = RefreshReport {
             checked_secrets: a.checked_secrets + b.checked_secrets,
             mismatch_secrets: a.mismatch_secrets + b.mismatch_secrets,
@@ -755,14 +757,10 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
                 secret: s,
                 source: c.source,
                 supplied: value,
-                field_values: req
-                    .values
-                    .iter()
-                    .filter_map(|(k, v)| {
-                        let field = k.strip_prefix(&s.name)?.strip_prefix('.')?;
-                        Some((field.to_string(), SecretValue::new(v.clone())))
-                    })
-                    .collect(),
+                field_values: crate::sorting::btree_map(req.values.iter().filter_map(|(k, v)| {
+                    let field = k.strip_prefix(&s.name)?.strip_prefix('.')?;
+                    Some((field.to_string(), SecretValue::new(v.clone())))
+                })),
             }),
             Outcome::Pending => {
                 let mut ai = render_instructions(s, &sf.variables, &jinja)
@@ -883,11 +881,13 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
     }
     // Keep failures in manifest order (SZ_AGENT conversions last, as the reference).
     let pos = |n: &str| order.get(n).copied().unwrap_or(usize::MAX);
-    failed.sort_by(|a, av, b, bv| {
+    let mut entries: Vec<(String, String)> = std::mem::take(&mut failed).into_iter().collect();
+    crate::sorting::sort_by(&mut entries, |(a, av), (b, bv)| {
         let agent = |v: &str| v == SZ_AGENT_MESSAGE;
         (agent(av), pos(a)).cmp(&(agent(bv), pos(b)))
     });
-    synced.sort_by_key(|n| pos(n));
+    failed = entries.into_iter().collect();
+    crate::sorting::sort_by_key(&mut synced, |n| pos(n));
 
     if !req.dry_run {
         for (lock, before, path, role, existed) in [
@@ -985,10 +985,9 @@ pub fn sync_with_rng(req: &SyncRequest, rng: &mut dyn RandomSource) -> Result<Sy
         writes,
         stores,
         // EXPOSE: handed to the host for a second round after a failed store.
-        produced: produced
-            .into_iter()
-            .map(|(k, v)| (k, v.into_exposed()))
-            .collect(),
+        produced: crate::sorting::btree_map(
+            produced.into_iter().map(|(k, v)| (k, v.into_exposed())),
+        ),
     })
 }
 

@@ -157,7 +157,7 @@ pub fn definition_payload(secret: &Secret, secretfile: &Secretfile) -> Data {
             (hash_data(&p), p)
         })
         .collect();
-    targets.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sorting::sort_by(&mut targets, |a, b| a.0.cmp(&b.0));
     m.insert(
         "targets".into(),
         Data::Array(targets.into_iter().map(|(_, p)| p).collect()),

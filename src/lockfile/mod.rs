@@ -463,7 +463,7 @@ impl Lockfile {
             if stale.is_empty() {
                 continue;
             }
-            stale.sort();
+            crate::sorting::sort_by(&mut stale, Ord::cmp);
             report.mismatch_secrets += 1;
             report.mismatch_targets += stale.len();
             if !dry_run {
