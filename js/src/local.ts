@@ -26,7 +26,6 @@ import * as path from 'node:path';
 import type { StoreTarget } from '../wasm/api.js';
 import type { AdapterContext, TargetAdapter } from './adapters.js';
 import { usageError } from './errors.js';
-import { applyWrite, locate } from './project.js';
 
 function relPath(t: StoreTarget): string {
   const c = t.config as Record<string, unknown>;
@@ -39,7 +38,11 @@ function relPath(t: StoreTarget): string {
   return p;
 }
 
+/** The file-backed sync's path checks and atomic write, loaded on first use (start-up cost). */
+const project = (): Promise<typeof import('./project.js')> => import('./project.js');
+
 async function where(t: StoreTarget, ctx: AdapterContext) {
+  const { locate } = await project();
   const cwd = path.resolve(ctx.cwd ?? process.cwd());
   const realRoot = await fs.realpath(cwd);
   const rel = relPath(t);
@@ -79,6 +82,7 @@ function local(kind: 'file' | 'template'): TargetAdapter {
     },
     async store(t, text, ctx) {
       const { cwd, realRoot, rel, real } = await where(t, ctx);
+      const { applyWrite } = await project();
       await applyWrite(
         cwd,
         realRoot,

@@ -19,6 +19,13 @@ import { registerBuiltinAdapter } from './adapters.js';
 import { secretsManagerAdapter, ssmParameterAdapter } from './aws.js';
 import { setBackend } from './core.js';
 import type { Handoff, HandoffOptions } from './handoff.js';
+import type {
+  ProjectInstructionsOptions,
+  ProjectStatusResult,
+  SyncProjectOptions,
+  SyncProjectResult,
+} from './project.js';
+import type { InstructionsResponse } from './index.js';
 import { localFileAdapter, localTemplateAdapter } from './local.js';
 
 setBackend(call);
@@ -46,9 +53,9 @@ export type {
 } from './stores.js';
 export { secretsManagerAdapter, ssmParameterAdapter } from './aws.js';
 export { localFileAdapter, localTemplateAdapter } from './local.js';
-export { collectIdentity, projectInstructions, projectStatus, syncProject } from './project.js';
+export { collectIdentity } from './identity.js';
+export type { CollectIdentityOptions } from './identity.js';
 export type {
-  CollectIdentityOptions,
   ProjectInstructionsOptions,
   ProjectStatusResult,
   SyncProjectOptions,
@@ -56,6 +63,60 @@ export type {
   WrittenFile,
 } from './project.js';
 export type { Handoff, HandoffOptions, HandoffOutcome, HandoffStatus } from './handoff.js';
+
+// The file-backed functions live in project.js, loaded on their first call: importing the
+// package then costs only the core and the pure API (see bench/README.md, "Start-up").
+
+/**
+ * Run `secretzero agent sync` on a project directory: read the Secretfile, variable files,
+ * target files and lockfiles, test the shared stores' connections, plan, then write atomically
+ * (secret files `0600`): target files, then shared stores through their adapters, then the
+ * lockfiles. Under `dryRun` nothing is written or stored. Syncs of one project are serialised
+ * by a lock file next to the lockfile.
+ *
+ * @example
+ * ```ts
+ * const { report, files } = await syncProject({ cwd: '/path/to/project' });
+ * for (const f of files) console.log(f.action, f.path, f.mode?.toString(8));
+ * ```
+ * @throws {@link SecretZeroError} `IO` when a file cannot be read or written,
+ * `PATH_OUTSIDE_ROOT` for a target, lockfile or lane variable file outside the project,
+ * `INVALID_ENCODING` for a file that is not UTF-8, `BUDGET_EXCEEDED` for a file over 16 MiB,
+ * `LOCKED` when another sync of the project holds the lock longer than `lockTimeout`, the
+ * first diagnostic's code when the Secretfile is invalid, `USAGE` for wrong option types.
+ */
+export async function syncProject(options?: SyncProjectOptions): Promise<SyncProjectResult> {
+  return (await import('./project.js')).syncProject(options);
+}
+
+/**
+ * Drift of a project directory (`secretzero status`): for each tracked target, whether it
+ * still holds the value the lockfile recorded (shared stores are read back through their
+ * adapters). Nothing is written; the result holds no value and no hash.
+ *
+ * @throws {@link SecretZeroError} as {@link syncProject}.
+ */
+export async function projectStatus(options?: SyncProjectOptions): Promise<ProjectStatusResult> {
+  return (await import('./project.js')).projectStatus(options);
+}
+
+/**
+ * The instructions of the secrets that still need a person in a project directory (what
+ * `secretzero agent instructions` prints); with `all`, every secret that has instructions.
+ * Reads the same files as {@link syncProject} and writes nothing.
+ *
+ * @example
+ * ```ts
+ * const { total, secrets } = await projectInstructions({ cwd: repo });
+ * for (const [name, i] of Object.entries(secrets)) console.log(name, i.summary);
+ * ```
+ * @throws {@link SecretZeroError} as {@link syncProject}.
+ */
+export async function projectInstructions(
+  options?: ProjectInstructionsOptions,
+): Promise<InstructionsResponse> {
+  return (await import('./project.js')).projectInstructions(options);
+}
 
 /**
  * Start a human hand-off for a secret that needs a value: a one-time page on 127.0.0.1 where
