@@ -2,7 +2,7 @@
 //!
 //! Why: the derived impls, instantiated for `serde_json`'s compact string serializer (one
 //! `serialize` per type plus `collect_seq`/`collect_map` and `SerializeStruct` glue for every
-//! field type), were ~40 KB of WebAssembly before wasm-opt (twiggy, see bench/README.md), for
+//! field type), were ~34 KB of WebAssembly before wasm-opt (twiggy, see bench/README.md), for
 //! output that is a handful of objects, lists, strings and numbers. Here each response type
 //! says its keys in order to one small writer, [`Out`], which writes serde_json's compact
 //! format itself.
