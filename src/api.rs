@@ -337,28 +337,22 @@ pub fn error_document(e: &Error) -> serde_json::Value {
     })
 }
 
+/// The envelope as serde wrote it (the reference for [`crate::json_out`]'s tests).
+#[cfg(test)]
 #[derive(Serialize)]
-struct Envelope<'a, T: Serialize> {
+pub(crate) struct Envelope<'a, T: Serialize> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    ok: Option<&'a T>,
+    pub(crate) ok: Option<&'a T>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a Error>,
+    pub(crate) error: Option<&'a Error>,
 }
 
-fn respond<T: Serialize>(result: Result<T, Error>) -> String {
-    let text = match &result {
-        Ok(v) => serde_json::to_string(&Envelope {
-            ok: Some(v),
-            error: None,
-        }),
-        Err(e) => serde_json::to_string(&Envelope::<()> {
-            ok: None,
-            error: Some(e),
-        }),
-    };
-    text.unwrap_or_else(|_| {
-        r#"{"error":{"code":"INTERNAL","message":"response could not be serialized","diagnostics":[]}}"#.to_string()
-    })
+/// The envelope, written by [`crate::json_out`] (serde_json's exact bytes).
+fn respond<T: crate::json_out::ToJson>(result: Result<T, Error>) -> String {
+    match &result {
+        Ok(v) => crate::json_out::ok_envelope(v),
+        Err(e) => crate::json_out::error_envelope(e),
+    }
 }
 
 /// Run operation `op` on the JSON `input`; always returns a JSON envelope, never panics.
@@ -414,16 +408,16 @@ pub fn call(op: &str, input: &str) -> String {
                 crate::schema::SECRETFILE_SCHEMA_COMPACT,
             ) {
                 Ok(v) => respond(Ok(v)),
-                Err(_) => respond::<()>(Err(Error::new(
+                Err(_) => crate::json_out::error_envelope(&Error::new(
                     ErrorCode::Internal,
                     "the embedded schema is not JSON",
-                ))),
+                )),
             }
         }
-        _ => respond::<()>(Err(Error::new(
+        _ => crate::json_out::error_envelope(&Error::new(
             ErrorCode::Usage,
             format!("unknown operation `{op}`"),
-        ))),
+        )),
     }
 }
 

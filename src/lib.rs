@@ -17,6 +17,7 @@ pub mod generate;
 pub mod human;
 pub mod instructions;
 pub mod interpolate;
+mod json_out;
 pub mod lanes;
 pub mod lockfile;
 pub mod model;
