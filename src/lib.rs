@@ -17,6 +17,8 @@ pub mod generate;
 pub mod human;
 pub mod instructions;
 pub mod interpolate;
+#[cfg(test)]
+mod json_mutations;
 mod json_out;
 pub mod lanes;
 pub mod lockfile;

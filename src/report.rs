@@ -548,58 +548,14 @@ mod tests {
 
     /// Every object in the tree, with the mutations serde must agree on.
     fn mutations(v: &Value) -> Vec<Value> {
-        let mut out = Vec::new();
-        fn walk(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
-            match v {
-                Value::Object(m) => {
-                    for (k, x) in m {
-                        path.push(Value::String(k.clone()));
-                        out.push(path.clone());
-                        walk(x, path, out);
-                        path.pop();
-                    }
-                }
-                Value::Array(items) => {
-                    for (i, x) in items.iter().enumerate().take(2) {
-                        path.push(Value::from(i));
-                        out.push(path.clone());
-                        walk(x, path, out);
-                        path.pop();
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut paths = Vec::new();
-        walk(v, &mut Vec::new(), &mut paths);
-        for p in paths {
-            for replacement in [
-                None,
-                Some(Value::Null),
-                Some(Value::from(42)),
-                Some(Value::from("x")),
-                Some(Value::from(-1.5)),
-            ] {
-                let mut m = v.clone();
-                let mut node = &mut m;
-                for seg in &p[..p.len() - 1] {
-                    node = match seg {
-                        Value::String(k) => node.get_mut(k.as_str()).unwrap(),
-                        _ => node.get_mut(seg.as_u64().unwrap() as usize).unwrap(),
-                    };
-                }
-                match (p.last().unwrap(), replacement) {
-                    (Value::String(k), None) => {
-                        node.as_object_mut().unwrap().shift_remove(k.as_str());
-                    }
-                    (Value::String(k), Some(r)) => node[k.as_str()] = r,
-                    (i, Some(r)) => node[i.as_u64().unwrap() as usize] = r,
-                    (_, None) => continue,
-                }
-                out.push(m);
-            }
-        }
-        out
+        let replacements = [
+            None,
+            Some(Value::Null),
+            Some(Value::from(42)),
+            Some(Value::from("x")),
+            Some(Value::from(-1.5)),
+        ];
+        crate::json_mutations::mutations(v, &replacements, false)
     }
 
     #[test]
