@@ -136,6 +136,12 @@ impl Out {
         }
     }
 
+    /// [`Out::opt`] of an `Option` field (inlined: no copy per type in the module).
+    #[inline(always)]
+    fn some<T: ToJson>(&mut self, k: &str, v: &Option<T>) {
+        self.opt(k, v.as_ref().map(|x| x as &dyn ToJson));
+    }
+
     fn str_field(&mut self, k: &str, v: &str) {
         self.key(k);
         self.str(v);
@@ -367,18 +373,18 @@ object!(Diagnostic, |d, o| {
     o.field("code", &d.code);
     o.field("severity", &d.severity);
     o.str_field("message", &d.message);
-    o.opt("path", d.path.as_ref().map(|x| x as &dyn ToJson));
-    o.opt("line", d.line.as_ref().map(|x| x as &dyn ToJson));
-    o.opt("column", d.column.as_ref().map(|x| x as &dyn ToJson));
-    o.opt("span", d.span.as_ref().map(|x| x as &dyn ToJson));
-    o.opt("hint", d.hint.as_ref().map(|x| x as &dyn ToJson));
+    o.some("path", &d.path);
+    o.some("line", &d.line);
+    o.some("column", &d.column);
+    o.some("span", &d.span);
+    o.some("hint", &d.hint);
 });
 
 object!(Error, |e, o| {
     o.field("code", &e.code);
     o.str_field("message", &e.message);
-    o.opt("line", e.line.as_ref().map(|x| x as &dyn ToJson));
-    o.opt("column", e.column.as_ref().map(|x| x as &dyn ToJson));
+    o.some("line", &e.line);
+    o.some("column", &e.column);
     o.field("diagnostics", &e.diagnostics);
 });
 
@@ -386,11 +392,8 @@ object!(Error, |e, o| {
 
 object!(Secretfile, |s, o| {
     o.field("variables", &s.variables);
-    o.opt("metadata", s.metadata.as_ref().map(|x| x as &dyn ToJson));
-    o.opt(
-        "environments",
-        s.environments.as_ref().map(|x| x as &dyn ToJson),
-    );
+    o.some("metadata", &s.metadata);
+    o.some("environments", &s.environments);
     o.field("target_profiles", &s.target_profiles);
     o.field("providers", &s.providers);
     o.field("secrets", &s.secrets);
@@ -398,22 +401,19 @@ object!(Secretfile, |s, o| {
     o.field("policies", &s.policies);
     o.field("labels", &s.labels);
     o.field("annotations", &s.annotations);
-    o.opt("config", s.config.as_ref().map(|x| x as &dyn ToJson));
-    o.opt("agent", s.agent.as_ref().map(|x| x as &dyn ToJson));
+    o.some("config", &s.config);
+    o.some("agent", &s.agent);
 });
 
 object!(Environments, |e, o| {
-    o.opt("default", e.default.as_ref().map(|x| x as &dyn ToJson));
+    o.some("default", &e.default);
     o.field("profiles", &e.profiles);
 });
 
 object!(EnvironmentProfile, |p, o| {
     o.field("var_files", &p.var_files);
-    o.opt("lockfile", p.lockfile.as_ref().map(|x| x as &dyn ToJson));
-    o.opt(
-        "target_profile",
-        p.target_profile.as_ref().map(|x| x as &dyn ToJson),
-    );
+    o.some("lockfile", &p.lockfile);
+    o.some("target_profile", &p.target_profile);
 });
 
 object!(TargetProfile, |p, o| {
@@ -423,13 +423,10 @@ object!(TargetProfile, |p, o| {
 });
 
 object!(Provider, |p, o| {
-    o.opt("kind", p.kind.as_ref().map(|x| x as &dyn ToJson));
-    o.opt("auth", p.auth.as_ref().map(|x| x as &dyn ToJson));
+    o.some("kind", &p.kind);
+    o.some("auth", &p.auth);
     o.field("config", &p.config);
-    o.opt(
-        "fallback_generator",
-        p.fallback_generator.as_ref().map(|x| x as &dyn ToJson),
-    );
+    o.some("fallback_generator", &p.fallback_generator);
 });
 
 object!(Template, |t, o| {
@@ -460,19 +457,13 @@ object!(Secret, |s, o| {
     o.str_field("kind", &s.kind);
     o.field("config", &s.config);
     o.field("vars", &s.vars);
-    o.opt("source", s.source.as_ref().map(|x| x as &dyn ToJson));
+    o.some("source", &s.source);
     if s.one_time {
         o.bool_field("one_time", true);
     }
-    o.opt(
-        "rotation_period",
-        s.rotation_period.as_ref().map(|x| x as &dyn ToJson),
-    );
+    o.some("rotation_period", &s.rotation_period);
     o.field("targets", &s.targets);
-    o.opt(
-        "agent_instructions",
-        s.agent_instructions.as_ref().map(|x| x as &dyn ToJson),
-    );
+    o.some("agent_instructions", &s.agent_instructions);
     o.field("process_tags", &s.process_tags);
     if s.local {
         o.bool_field("local", true);
@@ -493,31 +484,13 @@ object!(Target, |t, o| {
 fn instruction_fields(a: &AgentInstructions, o: &mut Out) {
     o.str_field("summary", &a.summary);
     o.field("steps", &a.steps);
-    o.opt(
-        "prerequisites",
-        a.prerequisites.as_ref().map(|x| x as &dyn ToJson),
-    );
-    o.opt(
-        "automation_hint",
-        a.automation_hint.as_ref().map(|x| x as &dyn ToJson),
-    );
-    o.opt(
-        "estimated_time",
-        a.estimated_time.as_ref().map(|x| x as &dyn ToJson),
-    );
-    o.opt("fallback", a.fallback.as_ref().map(|x| x as &dyn ToJson));
-    o.opt(
-        "required_tools",
-        a.required_tools.as_ref().map(|x| x as &dyn ToJson),
-    );
-    o.opt(
-        "documentation_url",
-        a.documentation_url.as_ref().map(|x| x as &dyn ToJson),
-    );
-    o.opt(
-        "automation_level",
-        a.automation_level.as_ref().map(|x| x as &dyn ToJson),
-    );
+    o.some("prerequisites", &a.prerequisites);
+    o.some("automation_hint", &a.automation_hint);
+    o.some("estimated_time", &a.estimated_time);
+    o.some("fallback", &a.fallback);
+    o.some("required_tools", &a.required_tools);
+    o.some("documentation_url", &a.documentation_url);
+    o.some("automation_level", &a.automation_level);
 }
 
 object!(AgentInstructions, |a, o| {
@@ -531,7 +504,7 @@ object!(PendingSecret, |p, o| {
 object!(Step, |s, o| {
     o.str_field("action", &s.action);
     o.str_field("description", &s.description);
-    o.opt("params", s.params.as_ref().map(|x| x as &dyn ToJson));
+    o.some("params", &s.params);
     o.bool_field("required", s.required);
 });
 
@@ -559,7 +532,7 @@ fn classification_fields(c: &Classification, o: &mut Out) {
     o.field("outcome", &c.outcome);
     o.field("source", &c.source);
     o.field("automation_level", &c.automation_level);
-    o.opt("reason", c.reason.as_ref().map(|x| x as &dyn ToJson));
+    o.some("reason", &c.reason);
 }
 
 object!(Classification, |c, o| {
@@ -585,7 +558,7 @@ object!(FormatResponse, |r, o| {
 
 object!(StepClass, |s, o| {
     o.field("kind", &s.kind);
-    o.opt("url", s.url.as_ref().map(|x| x as &dyn ToJson));
+    o.some("url", &s.url);
 });
 
 object!(StatusReport, |r, o| {
@@ -631,10 +604,7 @@ fn store_target_fields(t: &StoreTarget, o: &mut Out) {
     o.str_field("provider", &t.provider);
     o.str_field("kind", &t.kind);
     o.field("config", &t.config);
-    o.opt(
-        "provider_config",
-        t.provider_config.as_ref().map(|x| x as &dyn ToJson),
-    );
+    o.some("provider_config", &t.provider_config);
 }
 
 object!(StoreTarget, |t, o| {
@@ -714,7 +684,7 @@ object!(ByLevel, |b, o| {
 });
 
 object!(SyncResults, |r, o| {
-    o.opt("refresh", r.refresh.as_ref().map(|x| x as &dyn ToJson));
+    o.some("refresh", &r.refresh);
     if let Some(e) = &r.engine {
         o.uint_field("secrets_processed", e.secrets_processed);
         o.uint_field("secrets_generated", e.secrets_generated);
@@ -744,21 +714,18 @@ object!(SecretDetail, |d, o| {
     o.bool_field("stored", d.stored);
     o.field("targets", &d.targets);
     o.field("errors", &d.errors);
-    o.opt("reason", d.reason.as_ref().map(|x| x as &dyn ToJson));
-    o.opt(
-        "error_code",
-        d.error_code.as_ref().map(|x| x as &dyn ToJson),
-    );
-    o.opt("source", d.source.as_ref().map(|x| x as &dyn ToJson));
-    o.opt("dry_run", d.dry_run.as_ref().map(|x| x as &dyn ToJson));
+    o.some("reason", &d.reason);
+    o.some("error_code", &d.error_code);
+    o.some("source", &d.source);
+    o.some("dry_run", &d.dry_run);
 });
 
 object!(TargetResult, |t, o| {
     o.str_field("provider", &t.provider);
     o.str_field("kind", &t.kind);
     o.str_field("status", &t.status);
-    o.opt("message", t.message.as_ref().map(|x| x as &dyn ToJson));
-    o.opt("target_id", t.target_id.as_ref().map(|x| x as &dyn ToJson));
+    o.some("message", &t.message);
+    o.some("target_id", &t.target_id);
 });
 
 object!(RefreshReport, |r, o| {
