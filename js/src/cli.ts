@@ -138,6 +138,8 @@ Options:
   -l, --lockfile PATH     Path to lockfile (default: derived from the Secretfile)
   -v, --var-file PATH     Variable file to merge (repeatable)
   -e, --environment TEXT  Named environment profile
+  --allow-outside-root    Let the lockfile and variable files lie outside the
+                          project directory (refused by default)
   -s, --secret NAME       Only this secret (repeatable)
   --all                   Every secret that has agent_instructions
   --detailed              Also prerequisites, tools, timing, fallback and docs
@@ -187,7 +189,10 @@ Options:
   -l, --lockfile PATH     Path to lockfile (default: derived from the Secretfile)
   -v, --var-file PATH     Variable file to merge (repeatable)
   -e, --environment TEXT  Named environment profile
+  --allow-outside-root    Let the lockfile and variable files lie outside the
+                          project directory (refused by default)
   --json                  Output the result as JSON
+  --version               Show the version and exit.
   -h, --help              Show this message and exit.
 
 States: in_sync, drifted (holds another value), missing (the entry or key is
@@ -374,18 +379,49 @@ async function loadApi(): Promise<Api> {
   return import('./node.js');
 }
 
-const SYNC_OPTIONS: Options = {
+/** The options of every command that reads a project (sync, status, instructions). */
+const PROJECT_OPTIONS: Options = {
   file: { type: 'string', short: 'f' },
   lockfile: { type: 'string', short: 'l' },
   'var-file': { type: 'string', short: 'v', multiple: true },
   environment: { type: 'string', short: 'e' },
+  'allow-outside-root': { type: 'boolean' },
+};
+
+/**
+ * The project part of a command's options: the Secretfile and `-v` files checked to exist,
+ * the rest as {@link SyncProjectOptions}.
+ */
+function projectOptions(
+  v: Record<string, unknown>,
+  usage: string,
+): { file: string; options: SyncProjectOptions } {
+  const file = (v['file'] as string | undefined) ?? 'Secretfile.yml';
+  requireFile("'-f' / '--file'", file, usage);
+  const varFiles = (v['var-file'] as string[] | undefined) ?? [];
+  for (const f of varFiles) requireFile("'-v' / '--var-file'", f, usage);
+  return {
+    file,
+    options: {
+      cwd: process.cwd(),
+      file,
+      lockfilePath: v['lockfile'] as string | undefined,
+      varFiles,
+      environment: v['environment'] as string | undefined,
+      env: process.env,
+      allowOutsideRoot: v['allow-outside-root'] === true,
+    },
+  };
+}
+
+const SYNC_OPTIONS: Options = {
+  ...PROJECT_OPTIONS,
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
   interactive: { type: 'boolean' },
   refresh: { type: 'boolean' },
   'no-refresh': { type: 'boolean' },
   'allow-scripts': { type: 'boolean' },
-  'allow-outside-root': { type: 'boolean' },
   'lock-timeout': { type: 'string' },
   'fail-on': { type: 'string' },
 };
@@ -419,23 +455,14 @@ async function cmdSync(argv: string[], json: boolean): Promise<number> {
       usage,
     );
   }
-  const file = (v['file'] as string | undefined) ?? 'Secretfile.yml';
-  requireFile("'-f' / '--file'", file, usage);
-  const varFiles = (v['var-file'] as string[] | undefined) ?? [];
-  for (const f of varFiles) requireFile("'-v' / '--var-file'", f, usage);
+  const { file, options: project } = projectOptions(v, usage);
 
   const api = await loadApi();
   const options: SyncProjectOptions = {
-    cwd: process.cwd(),
-    file,
-    lockfilePath: v['lockfile'] as string | undefined,
-    varFiles,
-    environment: v['environment'] as string | undefined,
-    env: process.env,
+    ...project,
     dryRun: v['dry-run'] === true,
     refresh: v['no-refresh'] === true ? false : undefined,
     allowScripts: v['allow-scripts'] === true,
-    allowOutsideRoot: v['allow-outside-root'] === true,
     lockTimeout: lockTimeout === undefined ? undefined : lockTimeout * 1000,
   };
   let report: SyncReport;
@@ -668,34 +695,19 @@ async function cmdStatus(argv: string[], json: boolean): Promise<number> {
   const { values: v } = parse(
     argv,
     {
-      file: { type: 'string', short: 'f' },
-      lockfile: { type: 'string', short: 'l' },
-      'var-file': { type: 'string', short: 'v', multiple: true },
-      environment: { type: 'string', short: 'e' },
+      ...PROJECT_OPTIONS,
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     usage,
   );
-  if (v['help'] === true) {
-    out(STATUS_HELP);
-    return EXIT_OK;
-  }
-  const file = (v['file'] as string | undefined) ?? 'Secretfile.yml';
-  requireFile("'-f' / '--file'", file, usage);
-  const varFiles = (v['var-file'] as string[] | undefined) ?? [];
-  for (const f of varFiles) requireFile("'-v' / '--var-file'", f, usage);
+  const early = helpOrVersion(v, STATUS_HELP);
+  if (early !== undefined) return early;
+  const { file, options } = projectOptions(v, usage);
   const api = await loadApi();
   let r: Awaited<ReturnType<Api['projectStatus']>>;
   try {
-    r = await api.projectStatus({
-      cwd: process.cwd(),
-      file,
-      lockfilePath: v['lockfile'] as string | undefined,
-      varFiles,
-      environment: v['environment'] as string | undefined,
-      env: process.env,
-    });
+    r = await api.projectStatus(options);
   } catch (e) {
     return reportError(api, e, file, json);
   }
@@ -854,10 +866,7 @@ async function cmdInstructions(argv: string[], jsonFlag: boolean): Promise<numbe
   const { values: v } = parse(
     argv,
     {
-      file: { type: 'string', short: 'f' },
-      lockfile: { type: 'string', short: 'l' },
-      'var-file': { type: 'string', short: 'v', multiple: true },
-      environment: { type: 'string', short: 'e' },
+      ...PROJECT_OPTIONS,
       secret: { type: 'string', short: 's', multiple: true },
       all: { type: 'boolean' },
       detailed: { type: 'boolean' },
@@ -869,20 +878,12 @@ async function cmdInstructions(argv: string[], jsonFlag: boolean): Promise<numbe
   const early = helpOrVersion(v, INSTRUCTIONS_HELP);
   if (early !== undefined) return early;
   const json = jsonFlag || checkFormat(v, usage) === 'json';
-  const file = (v['file'] as string | undefined) ?? 'Secretfile.yml';
-  requireFile("'-f' / '--file'", file, usage);
-  const varFiles = (v['var-file'] as string[] | undefined) ?? [];
-  for (const f of varFiles) requireFile("'-v' / '--var-file'", f, usage);
+  const { file, options } = projectOptions(v, usage);
   const api = await loadApi();
   let result;
   try {
     result = await api.projectInstructions({
-      cwd: process.cwd(),
-      file,
-      lockfilePath: v['lockfile'] as string | undefined,
-      varFiles,
-      environment: v['environment'] as string | undefined,
-      env: process.env,
+      ...options,
       all: v['all'] === true,
       secrets: (v['secret'] as string[] | undefined) ?? [],
     });

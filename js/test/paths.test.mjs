@@ -49,6 +49,17 @@ describe('paths outside the project', () => {
     assert.ok(!fs.existsSync(path.join(outer, 'x.lock.lock')), 'the project lock was released');
   });
 
+  test('status and agent instructions refuse a lockfile outside unless allowed, like sync', () => {
+    const { outer, dir } = project(target('.env'));
+    for (const cmd of [['status'], ['agent', 'instructions']]) {
+      assertRefused(cli([...cmd, '--json', '-l', '../x.lock'], { cwd: dir }), cmd.join(' '));
+      const r = cli([...cmd, '--json', '-l', '../x.lock', '--allow-outside-root'], { cwd: dir });
+      assert.equal(r.status, 0, `${cmd.join(' ')}: ${r.stdout}${r.stderr}`);
+      JSON.parse(r.stdout);
+    }
+    assert.deepEqual(listFiles(outer), ['project/Secretfile.yml'], 'neither command writes');
+  });
+
   test("a lane's lockfile or var file outside the project is refused before it is read", async () => {
     const { outer, dir } = project(`environments:
   default: prod
