@@ -305,16 +305,48 @@ function didYouMean(word: string, candidates: readonly string[]): string {
   return best !== undefined && bestD <= limit ? ` Did you mean '${best}'?` : '';
 }
 
+const HANDOFF_HELP = `Usage: secretzero agent handoff [OPTIONS] NAME
+
+  Let a person enter the value of the secret NAME on a one-time page on
+  127.0.0.1. The value is checked against the secret's validation and stored
+  in its targets and the lockfile; it never passes through the terminal, the
+  agent or a log. Give the printed link to the person; it works once and
+  expires (default 10 minutes).
+
+Options:
+  -f, --file PATH         Path to Secretfile (default: Secretfile.yml)
+  -l, --lockfile PATH     Path to lockfile (default: derived from the Secretfile)
+  -v, --var-file PATH     Variable file to merge (repeatable)
+  -e, --environment TEXT  Named environment profile
+  --allow-outside-root    Let targets, lockfiles and variable files lie outside
+                          the project directory (refused by default)
+  --expires DURATION      How long the link works: seconds, or 90s, 10m, 1h
+                          (default: 10m; at most 24h)
+  --json                  JSON lines on stdout: {"event": "started", "name",
+                          "url", "expires_at"} then {"event": "stored" |
+                          "expired" | "cancelled" | "failed", ...}
+  --version               Show the version and exit.
+  -h, --help              Show this message and exit.
+
+Exit status: 0 when the value was stored, 1 when it was not (expired,
+cancelled, failed) or the Secretfile cannot be loaded, 2 on usage errors.
+`;
+
 /** Every command takes these. */
 const COMMON: Options = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 };
 
-function parse(argv: string[], options: Options, usage: string): ReturnType<typeof parseArgs> {
+function parse(
+  argv: string[],
+  options: Options,
+  usage: string,
+  allowPositionals = false,
+): ReturnType<typeof parseArgs> {
   const all = { ...options, ...COMMON };
   try {
-    return parseArgs({ args: argv, options: all, strict: true, allowPositionals: false });
+    return parseArgs({ args: argv, options: all, strict: true, allowPositionals });
   } catch (e) {
     // parseArgs messages name the option, never an option's value; ours say what to do.
     const code = (e as { code?: string }).code;
@@ -905,6 +937,42 @@ async function cmdInstructions(argv: string[], jsonFlag: boolean): Promise<numbe
   return EXIT_OK;
 }
 
+/** `90`, `90s`, `10m`, `1h` -> seconds (1 s to 24 h); undefined when malformed. */
+function parseDuration(s: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)?$/i.exec(s.trim());
+  if (m === null || m[1] === undefined) return undefined;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 's').toLowerCase();
+  const seconds = unit.startsWith('h') ? n * 3600 : unit.startsWith('m') ? n * 60 : n;
+  return Number.isFinite(seconds) && seconds >= 1 && seconds <= 86_400 ? seconds : undefined;
+}
+
+async function cmdHandoff(argv: string[], json: boolean): Promise<number> {
+  const usage = 'Usage: secretzero agent handoff [OPTIONS] NAME';
+  const { values: v, positionals } = parse(
+    argv,
+    { ...PROJECT_OPTIONS, expires: { type: 'string' }, json: { type: 'boolean' } },
+    usage,
+    true,
+  );
+  const early = helpOrVersion(v, HANDOFF_HELP);
+  if (early !== undefined) return early;
+  const [name, ...extra] = positionals;
+  if (name === undefined) throw new UsageError("Missing argument 'NAME'.", usage);
+  if (extra.length > 0) throw new UsageError(`Got unexpected extra argument (${extra[0]}).`, usage);
+  const expiresText = v['expires'] as string | undefined;
+  const expires = expiresText === undefined ? 600 : parseDuration(expiresText);
+  if (expires === undefined) {
+    throw new UsageError(
+      `Invalid value for '--expires': '${expiresText}' (use e.g. 300, 90s, 10m, 1h; at most 24h).`,
+      usage,
+    );
+  }
+  const { options } = projectOptions(v, usage);
+  // Loaded only for this command: it starts a local HTTP server.
+  return (await import('./handoff-cli.js')).runHandoff({ ...options, name, expiresInSeconds: expires }, json);
+}
+
 async function cmdSchema(argv: string[]): Promise<number> {
   const usage = 'Usage: secretzero schema [OPTIONS]';
   const { values: v } = parse(argv, {}, usage);
@@ -948,7 +1016,7 @@ async function main(argv: string[]): Promise<number> {
         return EXIT_OK;
       }
       if (sub === 'sync') return await cmdSync(args, json);
-      if (sub === 'handoff') return await (await import('./handoff-cli.js')).main(args);
+      if (sub === 'handoff') return await cmdHandoff(args, json);
       if (sub === 'instructions') return await cmdInstructions(args, json);
       throw new UsageError(
         sub === undefined

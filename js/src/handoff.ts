@@ -56,6 +56,12 @@ export interface HandoffOptions {
   environment?: string | undefined;
   /** Environment variables. Default `process.env`. */
   env?: EnvInput | undefined;
+  /**
+   * Let targets, the lockfile and variable files lie outside `cwd` (as
+   * {@link SyncProjectOptions.allowOutsideRoot}). Default `false`: refused with
+   * `PATH_OUTSIDE_ROOT`.
+   */
+  allowOutsideRoot?: boolean | undefined;
   /** Seconds until the link stops working. Default 600 (10 minutes); at least 1, at most 86400. */
   expiresInSeconds?: number | undefined;
   /**
@@ -185,6 +191,7 @@ export async function startHandoff(options: HandoffOptions): Promise<Handoff> {
     varFiles: options.varFiles,
     environment: options.environment,
     env,
+    allowOutsideRoot: options.allowOutsideRoot,
   };
 
   // Does this secret need a value from a person?

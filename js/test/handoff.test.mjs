@@ -318,5 +318,35 @@ describe('secretzero agent handoff (command)', () => {
     const help = cli(['agent', 'handoff', '--help'], { cwd: dir });
     assert.equal(help.status, 0);
     assert.match(help.stdout, /^Usage: secretzero agent handoff/);
+    assert.match(help.stdout, /--allow-outside-root/);
+  });
+
+  test('options are checked like the other commands: did-you-mean, a missing -f, --json errors', () => {
+    const dir = tempProject();
+    const typo = cli(['agent', 'handoff', 'stripe_api_key', '--expire', '10m'], { cwd: dir });
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /No such option: --expire\. Did you mean '--expires'\?/);
+    const missing = cli(['agent', 'handoff', 'stripe_api_key', '-f', 'nope.yml'], { cwd: dir });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /Invalid value for '-f' \/ '--file': Path 'nope\.yml' does not exist\./);
+    const json = cli(['agent', 'handoff', '--json'], { cwd: dir });
+    assert.equal(json.status, 2);
+    assert.equal(JSON.parse(json.stdout).error.code, 'USAGE');
+    assert.equal(cli(['agent', 'handoff', '--version'], { cwd: dir }).status, 0);
+  });
+
+  test('a lockfile outside the project is refused unless --allow-outside-root', async () => {
+    const dir = tempProject();
+    const refused = cli(['agent', 'handoff', 'stripe_api_key', '-l', '../x.lock', '--json'], { cwd: dir });
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.equal(JSON.parse(refused.stdout).error.code, 'PATH_OUTSIDE_ROOT');
+    const run = startCli(dir, ['stripe_api_key', '-l', '../x.lock', '--allow-outside-root']);
+    const started = await run.first;
+    assert.equal(started.event, 'started');
+    assert.equal((await request(started.url)).status, 200);
+    run.child.kill('SIGINT');
+    assert.equal(await run.exited, 1);
+    assert.equal(run.lines.at(-1).event, 'cancelled');
+    assert.ok(!fs.existsSync(path.join(dir, '..', 'x.lock')), 'nothing was stored');
   });
 });
