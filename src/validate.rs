@@ -412,8 +412,17 @@ fn tokenish(c: char) -> bool {
 /// is measured; the first shape in [`CREDENTIALS`] order that matched anywhere wins.
 pub fn credential_kind(text: &str) -> Option<&'static str> {
     let mut best: Option<usize> = None;
-    for (i, b) in text.bytes().enumerate() {
-        if !matches!(b, b'A' | b's' | b'r' | b'g' | b'x' | b'P') {
+    // Every prefix has at least three bytes: its first two select the positions worth a look
+    // (most text has plenty of `s`, `r`, `g` and `A`, few `sk`, `gh` or `AK`).
+    for (i, pair) in text.as_bytes().windows(2).enumerate() {
+        if !matches!(
+            pair,
+            [b'A', b'K' | b'S' | b'I']
+                | [b's' | b'r', b'k']
+                | [b'g', b'h' | b'i' | b'l']
+                | [b'x', b'o']
+                | [b'P', b'R']
+        ) {
             continue;
         }
         let Some(rest) = text.get(i..) else {
@@ -629,6 +638,24 @@ mod tests {
             credential_kind("Visit https://dashboard.stripe.com/register"),
             None
         );
+    }
+
+    /// The two-byte pre-filter lets every listed prefix through, at the start, in the middle
+    /// and at the end of a text.
+    #[test]
+    fn credential_prefilter_keeps_every_shape() {
+        use super::{CREDENTIALS, credential_kind};
+        for (prefix, min, ok, what) in CREDENTIALS {
+            let c = ['A', '1', 'a'].into_iter().find(|c| ok(*c)).unwrap();
+            let token = format!("{prefix}{}", c.to_string().repeat(*min));
+            for text in [
+                token.clone(),
+                format!("see {token} here"),
+                format!("é:{token}"),
+            ] {
+                assert_eq!(credential_kind(&text), Some(*what), "{text}");
+            }
+        }
     }
 
     fn codes(text: &str) -> Vec<(ErrorCode, Option<usize>)> {
