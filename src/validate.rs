@@ -37,13 +37,14 @@ pub const FILE_FORMATS: &[&str] = &["dotenv", "json", "yaml", "toml", "tfvars"];
 pub fn validate(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
     duplicate_names(sf, root, diags);
     for (i, s) in sf.secrets.iter().enumerate() {
-        let idx = i.to_string();
+        let mut idx = String::new();
+        crate::decode::push_decimal(&mut idx, i);
         let at = |rest: &[&str]| {
             let mut p = vec!["secrets", idx.as_str()];
             p.extend_from_slice(rest);
             span_at(root, &p).or_else(|| span_at(root, &["secrets", idx.as_str()]))
         };
-        let path = format!("secrets[{i}]");
+        let path = crate::decode::index_path("secrets", i);
         empty_name(s, &path, &at, diags);
         kind_known(s, sf, &path, &at, diags);
         generator_options(
@@ -87,7 +88,8 @@ fn duplicate_names(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
             continue;
         }
         if let Some(&j) = first.get(s.name.as_str()) {
-            let idx = i.to_string();
+            let mut idx = String::new();
+            crate::decode::push_decimal(&mut idx, i);
             let first_line = span_at(root, &["secrets", &j.to_string(), "name"]).map(|s| s.line);
             let span = span_at(root, &["secrets", &idx, "name"]);
             diags.push(
@@ -314,23 +316,34 @@ fn instructions_leak(s: &Secret, path: &str, at: &At<'_>, diags: &mut Vec<Diagno
     let Some(ai) = &s.agent_instructions else {
         return;
     };
-    let mut fields: Vec<(Vec<String>, &str)> = vec![(vec!["summary".into()], ai.summary.as_str())];
+    // Where each text sits (as path segments under `agent_instructions`), spelt out only
+    // for a text that looks like a credential.
+    enum Field<'a> {
+        Named(&'static str),
+        Step(usize, &'static str),
+        StepParam(usize, &'a str),
+        Item(&'static str, usize),
+    }
+    impl Field<'_> {
+        fn segments(&self) -> Vec<String> {
+            match self {
+                Field::Named(name) => vec![(*name).into()],
+                Field::Step(i, name) => vec!["steps".into(), i.to_string(), (*name).into()],
+                Field::StepParam(i, k) => {
+                    vec!["steps".into(), i.to_string(), "params".into(), (*k).into()]
+                }
+                Field::Item(name, i) => vec![(*name).into(), i.to_string()],
+            }
+        }
+    }
+    let mut fields: Vec<(Field<'_>, &str)> = vec![(Field::Named("summary"), ai.summary.as_str())];
     for (i, st) in ai.steps.iter().enumerate() {
-        fields.push((
-            vec!["steps".into(), i.to_string(), "action".into()],
-            &st.action,
-        ));
-        fields.push((
-            vec!["steps".into(), i.to_string(), "description".into()],
-            &st.description,
-        ));
+        fields.push((Field::Step(i, "action"), &st.action));
+        fields.push((Field::Step(i, "description"), &st.description));
         if let Some(params) = &st.params {
             for (k, v) in params {
                 if let Some(text) = v.as_str() {
-                    fields.push((
-                        vec!["steps".into(), i.to_string(), "params".into(), k.clone()],
-                        text,
-                    ));
+                    fields.push((Field::StepParam(i, k), text));
                 }
             }
         }
@@ -340,7 +353,7 @@ fn instructions_leak(s: &Secret, path: &str, at: &At<'_>, diags: &mut Vec<Diagno
         ("required_tools", &ai.required_tools),
     ] {
         for (i, item) in list.iter().flatten().enumerate() {
-            fields.push((vec![name.into(), i.to_string()], item));
+            fields.push((Field::Item(name, i), item));
         }
     }
     for (name, v) in [
@@ -350,11 +363,12 @@ fn instructions_leak(s: &Secret, path: &str, at: &At<'_>, diags: &mut Vec<Diagno
         ("documentation_url", &ai.documentation_url),
     ] {
         if let Some(text) = v {
-            fields.push((vec![name.into()], text));
+            fields.push((Field::Named(name), text));
         }
     }
-    for (segs, text) in fields {
+    for (field, text) in fields {
         if let Some(what) = credential_kind(text) {
+            let segs = field.segments();
             let mut p = vec!["agent_instructions"];
             p.extend(segs.iter().map(String::as_str));
             diags.push(
