@@ -100,7 +100,7 @@ pub fn to_data(node: &Node) -> Data {
         Value::Str(s) | Value::Timestamp(s) => Data::String(s.clone()),
         Value::Seq(items) => Data::Array(items.iter().map(to_data).collect()),
         Value::Map(entries) => {
-            let mut m = DataMap::new();
+            let mut m = DataMap::with_capacity(entries.len());
             for (k, v) in entries {
                 m.insert(key_text(k), to_data(v));
             }
