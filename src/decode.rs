@@ -181,7 +181,7 @@ pub(crate) fn push_decimal(out: &mut String, n: usize) {
 
 /// `path.key` (or `key` at the top). Built for every field decoded, so without the
 /// formatting machinery.
-fn join(path: &str, key: &str) -> String {
+pub(crate) fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         return key.to_string();
     }

@@ -61,10 +61,11 @@ pub fn validate(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
         rotation_period(s, &path, &at, diags);
         local_targets(s, &path, &at, diags);
         for (t_idx, t) in s.targets.iter().enumerate() {
-            let ti = t_idx.to_string();
+            let mut ti = String::new();
+            crate::decode::push_decimal(&mut ti, t_idx);
             target_config(
                 t,
-                &format!("{path}.targets[{t_idx}]"),
+                &crate::decode::index_path(&crate::decode::join(&path, "targets"), t_idx),
                 &|rest: &[&str]| {
                     let mut p = vec!["targets", ti.as_str()];
                     p.extend_from_slice(rest);
