@@ -4,6 +4,8 @@
 //! Decoding never stops at the first problem: a field with the wrong type is reported and
 //! left at its default, so one pass finds everything.
 
+use std::borrow::Cow;
+
 use indexmap::IndexMap;
 
 use crate::diagnostic::{Diagnostic, ErrorCode, Span};
@@ -98,7 +100,7 @@ pub fn to_data(node: &Node) -> Data {
         Value::Str(s) | Value::Timestamp(s) => Data::String(s.clone()),
         Value::Seq(items) => Data::Array(items.iter().map(to_data).collect()),
         Value::Map(entries) => {
-            let mut m = DataMap::new();
+            let mut m = DataMap::with_capacity(entries.len());
             for (k, v) in entries {
                 m.insert(key_text(k), to_data(v));
             }
@@ -141,12 +143,17 @@ pub fn secret(node: &Node, diags: &mut Vec<Diagnostic>) -> Secret {
 
 /// A mapping key as Python's `json.dumps` writes a non-string key.
 fn key_text(k: &Node) -> String {
+    key_str(k).into_owned()
+}
+
+/// [`key_text`], borrowed from the node when it is a string (the common case: no copy).
+fn key_str(k: &Node) -> Cow<'_, str> {
     match &k.value {
-        Value::Str(s) | Value::Timestamp(s) => s.clone(),
-        Value::Bool(true) => "true".into(),
-        Value::Bool(false) => "false".into(),
-        Value::Null => "null".into(),
-        other => python_str(other),
+        Value::Str(s) | Value::Timestamp(s) => Cow::Borrowed(s),
+        Value::Bool(true) => Cow::Borrowed("true"),
+        Value::Bool(false) => Cow::Borrowed("false"),
+        Value::Null => Cow::Borrowed("null"),
+        other => Cow::Owned(python_str(other)),
     }
 }
 
@@ -154,12 +161,35 @@ struct Decoder<'d> {
     diags: &'d mut Vec<Diagnostic>,
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
+/// `path[i]`, without the formatting machinery (see [`join`]).
+pub(crate) fn index_path(path: &str, i: usize) -> String {
+    let mut out = String::with_capacity(path.len() + 8);
+    out.push_str(path);
+    out.push('[');
+    push_decimal(&mut out, i);
+    out.push(']');
+    out
+}
+
+/// Append `n` in decimal.
+pub(crate) fn push_decimal(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
     }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// `path.key` (or `key` at the top). Built for every field decoded, so without the
+/// formatting machinery.
+pub(crate) fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        return key.to_string();
+    }
+    let mut out = String::with_capacity(path.len() + 1 + key.len());
+    out.push_str(path);
+    out.push('.');
+    out.push_str(key);
+    out
 }
 
 impl Decoder<'_> {
@@ -209,11 +239,11 @@ impl Decoder<'_> {
         };
         if !known.is_empty() {
             for (k, _) in entries {
-                let name = key_text(k);
-                if known.contains(&name.as_str()) {
+                let name = key_str(k);
+                if known.contains(&&*name) {
                     continue;
                 }
-                let suggestion = match name.as_str() {
+                let suggestion = match &*name {
                     "generator" => Some("kind"),
                     "generator_config" => Some("config"),
                     _ => did_you_mean(&name, known),
@@ -261,7 +291,7 @@ impl Decoder<'_> {
             Value::Seq(items) => items
                 .iter()
                 .enumerate()
-                .filter_map(|(i, n)| self.string(n, &format!("{path}[{i}]")))
+                .filter_map(|(i, n)| self.string(n, &index_path(path, i)))
                 .collect(),
             _ => {
                 self.wrong_type(node, path, "a list of strings");
@@ -327,8 +357,8 @@ impl Decoder<'_> {
             return sf;
         };
         for (k, v) in entries {
-            let key = key_text(k);
-            let path = key.as_str();
+            let key = key_str(k);
+            let path = &*key;
             match path {
                 "variables" => sf.variables = self.data_map(v, path),
                 "metadata" if !matches!(v.value, Value::Null) => {
@@ -380,7 +410,7 @@ impl Decoder<'_> {
         let entries = self.map(node, path, ENVIRONMENTS_KEYS)?;
         let mut env = Environments::default();
         for (k, v) in entries {
-            match key_text(k).as_str() {
+            match &*key_str(k) {
                 "default" => env.default = self.opt_string(v, &join(path, "default")),
                 "profiles" => {
                     env.profiles = self.named(v, &join(path, "profiles"), Self::env_profile)
@@ -400,7 +430,7 @@ impl Decoder<'_> {
             return p;
         };
         for (k, v) in entries {
-            match key_text(k).as_str() {
+            match &*key_str(k) {
                 "var_files" => p.var_files = self.string_list(v, &join(path, "var_files")),
                 "lockfile" => p.lockfile = self.opt_string(v, &join(path, "lockfile")),
                 "target_profile" => {
@@ -421,9 +451,9 @@ impl Decoder<'_> {
             return p;
         };
         for (k, v) in entries {
-            let key = key_text(k);
+            let key = key_str(k);
             let sub = join(path, &key);
-            match key.as_str() {
+            match &*key {
                 "identity_policies" => p.identity_policies = self.string_list(v, &sub),
                 "provider_overrides" => p.provider_overrides = self.named(v, &sub, Self::data_map),
                 "target_overrides" => p.target_overrides = self.named(v, &sub, Self::data_map),
@@ -442,9 +472,9 @@ impl Decoder<'_> {
             return p;
         };
         for (k, v) in entries {
-            let key = key_text(k);
+            let key = key_str(k);
             let sub = join(path, &key);
-            match key.as_str() {
+            match &*key {
                 "kind" => p.kind = self.opt_string(v, &sub),
                 "auth" if !matches!(v.value, Value::Null) => {
                     p.auth = Some(self.data_map(v, &sub));
@@ -464,9 +494,9 @@ impl Decoder<'_> {
         };
         let mut has = (false, false);
         for (k, v) in entries {
-            let key = key_text(k);
+            let key = key_str(k);
             let sub = join(path, &key);
-            match key.as_str() {
+            match &*key {
                 "description" => {
                     has.0 = true;
                     t.description = self.string(v, &sub).unwrap_or_default();
@@ -500,9 +530,9 @@ impl Decoder<'_> {
         };
         let mut has = (false, false);
         for (k, v) in entries {
-            let key = key_text(k);
+            let key = key_str(k);
             let sub = join(path, &key);
-            match key.as_str() {
+            match &*key {
                 "description" => {
                     has.0 = true;
                     f.description = self.string(v, &sub).unwrap_or_default();
@@ -512,7 +542,7 @@ impl Decoder<'_> {
                     if let Some(g) = self.map(v, &sub, GENERATOR_KEYS) {
                         let mut has_kind = false;
                         for (gk, gv) in g {
-                            match key_text(gk).as_str() {
+                            match &*key_str(gk) {
                                 "kind" => {
                                     has_kind = true;
                                     f.generator.kind =
@@ -554,9 +584,9 @@ impl Decoder<'_> {
         let entries = self.map(node, path, AGENT_KEYS)?;
         let mut a = AgentConfig::default();
         for (k, v) in entries {
-            let key = key_text(k);
+            let key = key_str(k);
             let sub = join(path, &key);
-            match key.as_str() {
+            match &*key {
                 "mode" => match v.as_str() {
                     Some("auto") => a.mode = AgentMode::Auto,
                     Some("human") => a.mode = AgentMode::Human,
@@ -618,7 +648,7 @@ impl Decoder<'_> {
             Value::Seq(items) => items
                 .iter()
                 .enumerate()
-                .map(|(i, n)| self.secret(n, &format!("secrets[{i}]")))
+                .map(|(i, n)| self.secret(n, &index_path("secrets", i)))
                 .collect(),
             Value::Map(_) => {
                 self.diags.push(
@@ -646,9 +676,9 @@ impl Decoder<'_> {
         };
         let (mut has_name, mut has_kind) = (false, false);
         for (k, v) in entries {
-            let key = key_text(k);
+            let key = key_str(k);
             let sub = join(path, &key);
-            match key.as_str() {
+            match &*key {
                 "name" => {
                     has_name = true;
                     s.name = self.string(v, &sub).unwrap_or_default();
@@ -699,7 +729,7 @@ impl Decoder<'_> {
             Value::Seq(items) => items
                 .iter()
                 .enumerate()
-                .map(|(i, n)| self.target(n, &format!("{path}[{i}]")))
+                .map(|(i, n)| self.target(n, &index_path(path, i)))
                 .collect(),
             _ => {
                 self.wrong_type(node, path, "a list of targets");
@@ -715,9 +745,9 @@ impl Decoder<'_> {
         };
         let (mut has_provider, mut has_kind) = (false, false);
         for (k, v) in entries {
-            let key = key_text(k);
+            let key = key_str(k);
             let sub = join(path, &key);
-            match key.as_str() {
+            match &*key {
                 "provider" => {
                     has_provider = true;
                     t.provider = self.string(v, &sub).unwrap_or_default();
@@ -755,9 +785,9 @@ impl Decoder<'_> {
         let mut ai = AgentInstructions::default();
         let (mut has_summary, mut has_steps) = (false, false);
         for (k, v) in entries {
-            let key = key_text(k);
+            let key = key_str(k);
             let sub = join(path, &key);
-            match key.as_str() {
+            match &*key {
                 "summary" => {
                     has_summary = true;
                     ai.summary = self.string(v, &sub).unwrap_or_default();
@@ -768,7 +798,7 @@ impl Decoder<'_> {
                         Value::Seq(items) => items
                             .iter()
                             .enumerate()
-                            .map(|(i, n)| self.step(n, &format!("{sub}[{i}]")))
+                            .map(|(i, n)| self.step(n, &index_path(&sub, i)))
                             .collect(),
                         _ => {
                             self.wrong_type(v, &sub, "a list of steps");
@@ -840,9 +870,9 @@ impl Decoder<'_> {
         };
         let (mut has_action, mut has_description) = (false, false);
         for (k, v) in entries {
-            let key = key_text(k);
+            let key = key_str(k);
             let sub = join(path, &key);
-            match key.as_str() {
+            match &*key {
                 "action" => {
                     has_action = true;
                     st.action = self.string(v, &sub).unwrap_or_default();
@@ -880,6 +910,20 @@ impl Decoder<'_> {
 
 #[cfg(test)]
 mod tests {
+    /// The hand-built paths spell what `format!` spells.
+    #[test]
+    fn paths_match_format() {
+        for i in (0..=1200).chain([9_999, 10_000, 123_456_789, usize::MAX]) {
+            assert_eq!(super::index_path("a.b", i), format!("a.b[{i}]"));
+            let mut s = String::from("x");
+            super::push_decimal(&mut s, i);
+            assert_eq!(s, format!("x{i}"));
+        }
+        assert_eq!(super::join("", "k"), "k");
+        assert_eq!(super::join("secrets[3]", "kind"), "secrets[3].kind");
+        assert_eq!(super::index_path("", 7), "[7]");
+    }
+
     use super::*;
     use crate::yaml::{Budgets, parse};
 

@@ -241,6 +241,9 @@ impl<'a> LineIndex<'a> {
     /// The [`Span`] of the byte range `start..end`.
     pub fn span(&self, start: usize, end: usize) -> Span {
         let end = end.max(start);
+        if self.checkpoints.is_empty() {
+            return self.ascii_span(start, end);
+        }
         let (line, column, column_utf16) = self.position(start);
         let (end_line, end_column, end_column_utf16) = self.position(end);
         Span {
@@ -252,6 +255,33 @@ impl<'a> LineIndex<'a> {
             end_line,
             end_column,
             end_column_utf16,
+        }
+    }
+
+    /// [`Self::span`] of ASCII text (every offset a char boundary, columns byte distances),
+    /// the common case: one line lookup, and none for an end on the start's line.
+    fn ascii_span(&self, start: usize, end: usize) -> Span {
+        let (s, e) = (start.min(self.text.len()), end.min(self.text.len()));
+        let line = self.line_of(s);
+        let line_start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let next = self.line_starts.get(line).copied().unwrap_or(usize::MAX);
+        let (end_line, end_line_start) = if e < next {
+            (line, line_start)
+        } else {
+            let l = self.line_of(e);
+            (l, self.line_starts.get(l - 1).copied().unwrap_or(0))
+        };
+        let column = s.saturating_sub(line_start) + 1;
+        let end_column = e.saturating_sub(end_line_start) + 1;
+        Span {
+            start,
+            end,
+            line,
+            column,
+            column_utf16: column,
+            end_line,
+            end_column,
+            end_column_utf16: end_column,
         }
     }
 }
@@ -420,6 +450,42 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ASCII fast path of `span` gives what two `position` lookups give, for every pair
+    /// of offsets (in and past the text, same and other lines, in any lookup order).
+    #[test]
+    fn ascii_spans_match_positions() {
+        for text in [
+            "",
+            "a",
+            "\n",
+            "ab: 1\n\ncd:\r\n  - x\n",
+            "k: v",
+            "\n\n\nz\n",
+        ] {
+            let idx = LineIndex::new(text);
+            let reference = LineIndex::new(text);
+            for start in 0..text.len() + 3 {
+                for end in 0..text.len() + 3 {
+                    let got = idx.span(start, end);
+                    let end2 = end.max(start);
+                    let (line, column, column_utf16) = reference.position(start);
+                    let (end_line, end_column, end_column_utf16) = reference.position(end2);
+                    let want = Span {
+                        start,
+                        end: end2,
+                        line,
+                        column,
+                        column_utf16,
+                        end_line,
+                        end_column,
+                        end_column_utf16,
+                    };
+                    assert_eq!(got, want, "{text:?} {start}..{end}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn positions_on_long_non_ascii_lines() {

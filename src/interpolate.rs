@@ -440,7 +440,12 @@ pub fn interpolate_tree(
 fn walk(node: &mut Node, f: &mut dyn FnMut(&str, crate::Span) -> String) {
     let span = node.span;
     match &mut node.value {
-        Value::Str(s) if (s.contains("${") || s.contains("{{")) => {
+        // `${` or `{{` anywhere, in one pass over the bytes.
+        Value::Str(s)
+            if s.as_bytes()
+                .windows(2)
+                .any(|w| matches!(w, [b'$' | b'{', b'{'])) =>
+        {
             *s = f(s, span);
         }
         Value::Seq(items) => items.iter_mut().for_each(|n| walk(n, f)),

@@ -37,13 +37,14 @@ pub const FILE_FORMATS: &[&str] = &["dotenv", "json", "yaml", "toml", "tfvars"];
 pub fn validate(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
     duplicate_names(sf, root, diags);
     for (i, s) in sf.secrets.iter().enumerate() {
-        let idx = i.to_string();
+        let mut idx = String::new();
+        crate::decode::push_decimal(&mut idx, i);
         let at = |rest: &[&str]| {
             let mut p = vec!["secrets", idx.as_str()];
             p.extend_from_slice(rest);
             span_at(root, &p).or_else(|| span_at(root, &["secrets", idx.as_str()]))
         };
-        let path = format!("secrets[{i}]");
+        let path = crate::decode::index_path("secrets", i);
         empty_name(s, &path, &at, diags);
         kind_known(s, sf, &path, &at, diags);
         generator_options(
@@ -60,10 +61,11 @@ pub fn validate(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
         rotation_period(s, &path, &at, diags);
         local_targets(s, &path, &at, diags);
         for (t_idx, t) in s.targets.iter().enumerate() {
-            let ti = t_idx.to_string();
+            let mut ti = String::new();
+            crate::decode::push_decimal(&mut ti, t_idx);
             target_config(
                 t,
-                &format!("{path}.targets[{t_idx}]"),
+                &crate::decode::index_path(&crate::decode::join(&path, "targets"), t_idx),
                 &|rest: &[&str]| {
                     let mut p = vec!["targets", ti.as_str()];
                     p.extend_from_slice(rest);
@@ -87,7 +89,8 @@ fn duplicate_names(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
             continue;
         }
         if let Some(&j) = first.get(s.name.as_str()) {
-            let idx = i.to_string();
+            let mut idx = String::new();
+            crate::decode::push_decimal(&mut idx, i);
             let first_line = span_at(root, &["secrets", &j.to_string(), "name"]).map(|s| s.line);
             let span = span_at(root, &["secrets", &idx, "name"]);
             diags.push(
@@ -314,23 +317,34 @@ fn instructions_leak(s: &Secret, path: &str, at: &At<'_>, diags: &mut Vec<Diagno
     let Some(ai) = &s.agent_instructions else {
         return;
     };
-    let mut fields: Vec<(Vec<String>, &str)> = vec![(vec!["summary".into()], ai.summary.as_str())];
+    // Where each text sits (as path segments under `agent_instructions`), spelt out only
+    // for a text that looks like a credential.
+    enum Field<'a> {
+        Named(&'static str),
+        Step(usize, &'static str),
+        StepParam(usize, &'a str),
+        Item(&'static str, usize),
+    }
+    impl Field<'_> {
+        fn segments(&self) -> Vec<String> {
+            match self {
+                Field::Named(name) => vec![(*name).into()],
+                Field::Step(i, name) => vec!["steps".into(), i.to_string(), (*name).into()],
+                Field::StepParam(i, k) => {
+                    vec!["steps".into(), i.to_string(), "params".into(), (*k).into()]
+                }
+                Field::Item(name, i) => vec![(*name).into(), i.to_string()],
+            }
+        }
+    }
+    let mut fields: Vec<(Field<'_>, &str)> = vec![(Field::Named("summary"), ai.summary.as_str())];
     for (i, st) in ai.steps.iter().enumerate() {
-        fields.push((
-            vec!["steps".into(), i.to_string(), "action".into()],
-            &st.action,
-        ));
-        fields.push((
-            vec!["steps".into(), i.to_string(), "description".into()],
-            &st.description,
-        ));
+        fields.push((Field::Step(i, "action"), &st.action));
+        fields.push((Field::Step(i, "description"), &st.description));
         if let Some(params) = &st.params {
             for (k, v) in params {
                 if let Some(text) = v.as_str() {
-                    fields.push((
-                        vec!["steps".into(), i.to_string(), "params".into(), k.clone()],
-                        text,
-                    ));
+                    fields.push((Field::StepParam(i, k), text));
                 }
             }
         }
@@ -340,7 +354,7 @@ fn instructions_leak(s: &Secret, path: &str, at: &At<'_>, diags: &mut Vec<Diagno
         ("required_tools", &ai.required_tools),
     ] {
         for (i, item) in list.iter().flatten().enumerate() {
-            fields.push((vec![name.into(), i.to_string()], item));
+            fields.push((Field::Item(name, i), item));
         }
     }
     for (name, v) in [
@@ -350,11 +364,12 @@ fn instructions_leak(s: &Secret, path: &str, at: &At<'_>, diags: &mut Vec<Diagno
         ("documentation_url", &ai.documentation_url),
     ] {
         if let Some(text) = v {
-            fields.push((vec![name.into()], text));
+            fields.push((Field::Named(name), text));
         }
     }
-    for (segs, text) in fields {
+    for (field, text) in fields {
         if let Some(what) = credential_kind(text) {
+            let segs = field.segments();
             let mut p = vec!["agent_instructions"];
             p.extend(segs.iter().map(String::as_str));
             diags.push(
@@ -412,8 +427,17 @@ fn tokenish(c: char) -> bool {
 /// is measured; the first shape in [`CREDENTIALS`] order that matched anywhere wins.
 pub fn credential_kind(text: &str) -> Option<&'static str> {
     let mut best: Option<usize> = None;
-    for (i, b) in text.bytes().enumerate() {
-        if !matches!(b, b'A' | b's' | b'r' | b'g' | b'x' | b'P') {
+    // Every prefix has at least three bytes: its first two select the positions worth a look
+    // (most text has plenty of `s`, `r`, `g` and `A`, few `sk`, `gh` or `AK`).
+    for (i, pair) in text.as_bytes().windows(2).enumerate() {
+        if !matches!(
+            pair,
+            [b'A', b'K' | b'S' | b'I']
+                | [b's' | b'r', b'k']
+                | [b'g', b'h' | b'i' | b'l']
+                | [b'x', b'o']
+                | [b'P', b'R']
+        ) {
             continue;
         }
         let Some(rest) = text.get(i..) else {
@@ -629,6 +653,24 @@ mod tests {
             credential_kind("Visit https://dashboard.stripe.com/register"),
             None
         );
+    }
+
+    /// The two-byte pre-filter lets every listed prefix through, at the start, in the middle
+    /// and at the end of a text.
+    #[test]
+    fn credential_prefilter_keeps_every_shape() {
+        use super::{CREDENTIALS, credential_kind};
+        for (prefix, min, ok, what) in CREDENTIALS {
+            let c = ['A', '1', 'a'].into_iter().find(|c| ok(*c)).unwrap();
+            let token = format!("{prefix}{}", c.to_string().repeat(*min));
+            for text in [
+                token.clone(),
+                format!("see {token} here"),
+                format!("é:{token}"),
+            ] {
+                assert_eq!(credential_kind(&text), Some(*what), "{text}");
+            }
+        }
     }
 
     fn codes(text: &str) -> Vec<(ErrorCode, Option<usize>)> {

@@ -425,14 +425,21 @@ fn count_nodes(node: &Node) -> usize {
     }
 }
 
-/// The entries of a mapping being built, with an index of their keys: looking for a duplicate
-/// must not scan every earlier key, or a mapping with 100,000 keys takes minutes.
+/// The entries of a mapping being built, with an index of their keys once there are many:
+/// looking for a duplicate must not scan every earlier key, or a mapping with 100,000 keys
+/// takes minutes. Small mappings (nearly all of them) scan their few keys instead: cheaper
+/// than hashing a copy of every key. Both find the first earlier entry that [`same_key`]
+/// calls equal, so the result does not depend on which one is used.
 #[derive(Default)]
 struct MapBuilder {
     entries: Vec<(Node, Node)>,
-    /// Entry positions by [`coarse_key`]; [`same_key`] decides within a bucket.
-    index: HashMap<CoarseKey, Vec<usize>>,
+    /// Entry positions by [`coarse_key`] (ascending in each bucket); [`same_key`] decides
+    /// within a bucket. Built when the mapping grows past [`LINEAR_KEYS`] entries.
+    index: Option<HashMap<CoarseKey, Vec<usize>>>,
 }
+
+/// Mappings with at most this many entries look for a duplicate key by scanning.
+const LINEAR_KEYS: usize = 16;
 
 /// A hashable summary of a scalar key: keys that [`same_key`] may call equal share it
 /// (`1`, `1.0` and `true` share the number 1.0). Collections are never equal to anything.
@@ -461,15 +468,37 @@ impl MapBuilder {
     /// Insert `key: value`; a duplicate key keeps the first position and takes the last value
     /// (Python dict semantics) and records a `DUPLICATE_KEY` warning.
     fn insert(&mut self, key: Node, value: Node, warnings: &mut Vec<Diagnostic>) {
-        let Some(coarse) = coarse_key(&key.value) else {
+        if matches!(key.value, Value::Seq(_) | Value::Map(_)) {
+            // Never equal to another key (and not indexed).
             self.entries.push((key, value));
             return;
+        }
+        if self.index.is_none() && self.entries.len() >= LINEAR_KEYS {
+            let mut index: HashMap<CoarseKey, Vec<usize>> = HashMap::new();
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                if let Some(coarse) = coarse_key(&k.value) {
+                    index.entry(coarse).or_default().push(i);
+                }
+            }
+            self.index = Some(index);
+        }
+        let mut bucket = None;
+        let indexed = self
+            .index
+            .as_mut()
+            .and_then(|index| Some((index, coarse_key(&key.value)?)));
+        let found = match indexed {
+            Some((index, coarse)) => {
+                let b = index.entry(coarse).or_default();
+                let found = b
+                    .iter()
+                    .copied()
+                    .find(|&i| self.entries.get(i).is_some_and(|(k, _)| same_key(k, &key)));
+                bucket = Some(b);
+                found
+            }
+            None => self.entries.iter().position(|(k, _)| same_key(k, &key)),
         };
-        let bucket = self.index.entry(coarse).or_default();
-        let found = bucket
-            .iter()
-            .copied()
-            .find(|&i| self.entries.get(i).is_some_and(|(k, _)| same_key(k, &key)));
         match found.and_then(|i| self.entries.get_mut(i)) {
             Some(slot) => {
                 if key.as_str() != Some("<<") {
@@ -488,7 +517,9 @@ impl MapBuilder {
                 slot.1 = value;
             }
             None => {
-                bucket.push(self.entries.len());
+                if let Some(b) = bucket {
+                    b.push(self.entries.len());
+                }
                 self.entries.push((key, value));
             }
         }
@@ -616,6 +647,15 @@ fn to_float(v: Value) -> Value {
 }
 
 fn resolve_bool(t: &str) -> Option<bool> {
+    // Every YAML 1.1 boolean has 2 to 5 bytes and starts with one of these letters.
+    if !(2..=5).contains(&t.len())
+        || !matches!(
+            t.as_bytes().first(),
+            Some(b'y' | b'Y' | b't' | b'T' | b'o' | b'O' | b'n' | b'N' | b'f' | b'F')
+        )
+    {
+        return None;
+    }
     match t {
         "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Some(true),
         "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Some(false),
@@ -901,6 +941,15 @@ mod tests {
         parse(text, &Budgets::default()).unwrap().root.unwrap()
     }
 
+    impl Node {
+        fn as_seq_first(&self) -> Node {
+            match &self.value {
+                Value::Seq(items) => items[0].clone(),
+                _ => panic!("not a list"),
+            }
+        }
+    }
+
     fn scalar(text: &str) -> Value {
         root(&format!("k: {text}\n"))
             .get("k")
@@ -1004,6 +1053,87 @@ mod tests {
             .collect();
         assert_eq!(got, expected);
         assert_eq!(doc.warnings.len(), 60 - expected.len());
+    }
+
+    /// Scanning (small mappings) and the key index (past `LINEAR_KEYS` entries) agree with a
+    /// naive first-match scan, for duplicates before, at and after the switch.
+    #[test]
+    fn duplicate_keys_scan_and_index_agree() {
+        // Keys drawn from strings, numbers equal across types, null and booleans.
+        let pool = [
+            "a", "'a'", "1", "1.0", "true", "'1'", "~", "null", "0", "-0.0", "false", "b",
+        ];
+        for n in [
+            1,
+            2,
+            LINEAR_KEYS - 1,
+            LINEAR_KEYS,
+            LINEAR_KEYS + 1,
+            LINEAR_KEYS + 2,
+            40,
+        ] {
+            for dup_at in 0..=n {
+                let mut keys: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+                // A duplicate of an early key, and typed keys that collide with each other.
+                keys.insert(dup_at, "k0".to_string());
+                keys.push(pool[dup_at % pool.len()].to_string());
+                keys.push(pool[(dup_at + 3) % pool.len()].to_string());
+                keys.push(pool[(dup_at * 5 + 1) % pool.len()].to_string());
+                keys.push(format!("k{}", n.saturating_sub(1)));
+                let text: String = keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| format!("{k}: {i}\n"))
+                    .collect();
+                let doc = parse(&text, &Budgets::default()).unwrap();
+                // Naive model: every key node, first match by `same_key` wins the position.
+                let singles: Vec<Node> = keys
+                    .iter()
+                    .map(|k| root(&format!("- {k}\n")).as_seq_first())
+                    .collect();
+                let mut expected: Vec<(usize, usize)> = Vec::new(); // (key index, value)
+                let mut dups = Vec::new();
+                for (i, k) in singles.iter().enumerate() {
+                    match expected.iter_mut().find(|(j, _)| same_key(&singles[*j], k)) {
+                        Some(slot) => {
+                            slot.1 = i;
+                            dups.push(i + 1);
+                        }
+                        None => expected.push((i, i)),
+                    }
+                }
+                let got = doc.root.unwrap();
+                let got = got.as_map().unwrap();
+                assert_eq!(got.len(), expected.len(), "n={n} dup_at={dup_at}");
+                for ((k, v), (ki, vi)) in got.iter().zip(&expected) {
+                    assert_eq!(k.value, singles[*ki].value, "n={n} dup_at={dup_at}");
+                    assert_eq!(k.span.line, ki + 1);
+                    assert_eq!(v.value, Value::Int(*vi as i64));
+                }
+                let lines: Vec<usize> = doc.warnings.iter().map(|w| w.line.unwrap()).collect();
+                assert_eq!(lines, dups, "n={n} dup_at={dup_at}");
+            }
+        }
+    }
+
+    /// The length/first-byte pre-check keeps every YAML 1.1 boolean (PyYAML's resolver list).
+    #[test]
+    fn resolve_bool_prefilter_keeps_every_boolean() {
+        for t in [
+            "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+        ] {
+            assert_eq!(resolve_bool(t), Some(true), "{t}");
+        }
+        for f in [
+            "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+        ] {
+            assert_eq!(resolve_bool(f), Some(false), "{f}");
+        }
+        for s in [
+            "", "y", "n", "yES", "tRUE", "falsey", "ofF", " on", "true ", "nO",
+        ] {
+            assert_eq!(resolve_bool(s), None, "{s:?}");
+        }
     }
 
     #[test]
