@@ -33,7 +33,8 @@ type Api = typeof import('./node.js');
 // A CLI run is short: keep the WebAssembly core on V8's baseline compiler. With the default
 // tiering, the optimising compiler works on background threads that the process then waits for
 // at exit: `agent sync` on the quickstart took ~460 ms instead of ~170 ms (Node 20, 2 cores).
-// Must run before the core is compiled, i.e. before `./node.js` is imported.
+// Must run before the core is compiled, i.e. before `./node.js` is imported. Node 24 freezes
+// V8's flags after start-up, so there this does nothing (bench/README.md, "Start-up").
 setFlagsFromString('--liftoff-only');
 
 const EXIT_OK = 0;
