@@ -22,8 +22,12 @@
  *   `profile`: `auth.config.profile` (else `AWS_PROFILE`, else `default`) from the shared
  *   config files; `static` (also `token`): `auth.config.access_key_id`,
  *   `secret_access_key`, `session_token` — write them as `${ENV_VAR}` so they never sit in the
- *   file. Other kinds (`assume_role`) are refused at the access gate: use a profile with
- *   `role_arn` instead, which the SDK assumes.
+ *   file; `assume_role`: `auth.config.role_arn` (required) and `session_name` (default
+ *   `secretzero-session`), assumed with STS AssumeRole from the ambient credentials, as the
+ *   reference does (needs the optional `@aws-sdk/client-sts`; the temporary credentials are
+ *   renewed before they expire). STS is reached at `AWS_ENDPOINT_URL_STS`, else the provider's
+ *   `endpoint_url`, else `AWS_ENDPOINT_URL`, else AWS. Other kinds are refused at the access
+ *   gate.
  * - region: the target's `region`, `auth.config.region` (or `auth.region`, where the reference
  *   reads it), the provider's `config.region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, else
  *   `us-east-1` (the reference's default).
@@ -50,6 +54,7 @@ import type { StoreTarget } from '../wasm/api.js';
 
 type Ssm = typeof import('@aws-sdk/client-ssm');
 type Sm = typeof import('@aws-sdk/client-secrets-manager');
+type Sts = typeof import('@aws-sdk/client-sts');
 type Service = 'ssm' | 'secretsmanager';
 
 type Obj = Record<string, unknown>;
@@ -73,8 +78,10 @@ interface Connection {
   service: Service;
   region: string;
   endpoint: string | undefined;
-  auth: 'ambient' | 'profile' | 'static';
+  auth: 'ambient' | 'profile' | 'static' | 'assume_role';
   profile: string | undefined;
+  /** For `assume_role`: the role, the session name and where STS is. */
+  role: { arn: string; session: string; stsEndpoint: string | undefined } | undefined;
   credentials:
     | { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
     | undefined;
@@ -102,11 +109,13 @@ function resolve(service: Service, t: StoreTarget, ctx: AdapterContext): Connect
         ? 'static'
         : kindRaw === 'profile'
           ? 'profile'
-          : undefined;
+          : kindRaw === 'assume_role'
+            ? 'assume_role'
+            : undefined;
   if (kind === undefined) {
     throw new AwsConfigError(
       `provider \`${t.provider}\`: auth kind \`${kindRaw}\` is not supported by this host's AWS adapter ` +
-        '(use ambient, profile or static; for a role, use a profile with role_arn)',
+        '(use ambient, profile, static or assume_role)',
     );
   }
   const region =
@@ -123,8 +132,26 @@ function resolve(service: Service, t: StoreTarget, ctx: AdapterContext): Connect
     str(aconf['endpoint_url']) ??
     str(env[serviceEnv]) ??
     str(env['AWS_ENDPOINT_URL']);
-  if (endpoint !== undefined && !/^https?:\/\/[^\s/]/i.test(endpoint)) {
-    throw new AwsConfigError(`provider \`${t.provider}\`: endpoint_url must be an http(s) URL`);
+  const httpUrl = (u: string | undefined, what: string): void => {
+    if (u !== undefined && !/^https?:\/\/[^\s/]/i.test(u)) {
+      throw new AwsConfigError(`provider \`${t.provider}\`: ${what} must be an http(s) URL`);
+    }
+  };
+  httpUrl(endpoint, 'endpoint_url');
+  let role: Connection['role'];
+  if (kind === 'assume_role') {
+    const arn = str(aconf['role_arn']);
+    if (arn === undefined) {
+      throw new AwsConfigError(`provider \`${t.provider}\`: auth kind assume_role needs auth.config.role_arn`);
+    }
+    // STS is one endpoint for every service: the provider's, not a target's service endpoint.
+    const stsEndpoint =
+      str(env['AWS_ENDPOINT_URL_STS']) ??
+      str(pconf['endpoint_url']) ??
+      str(aconf['endpoint_url']) ??
+      str(env['AWS_ENDPOINT_URL']);
+    httpUrl(stsEndpoint, 'the STS endpoint (AWS_ENDPOINT_URL_STS)');
+    role = { arn, session: str(aconf['session_name']) ?? 'secretzero-session', stsEndpoint };
   }
   let credentials: Connection['credentials'];
   if (kind === 'static') {
@@ -138,7 +165,8 @@ function resolve(service: Service, t: StoreTarget, ctx: AdapterContext): Connect
     }
     const token = str(aconf['session_token']);
     credentials = { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) };
-  } else if (kind === 'ambient') {
+  } else if (kind === 'ambient' || kind === 'assume_role') {
+    // For assume_role these are the credentials that assume the role.
     const id = str(env['AWS_ACCESS_KEY_ID']);
     const secret = str(env['AWS_SECRET_ACCESS_KEY']);
     if (id !== undefined && secret !== undefined) {
@@ -153,6 +181,7 @@ function resolve(service: Service, t: StoreTarget, ctx: AdapterContext): Connect
     endpoint,
     auth: kind,
     profile: kind === 'profile' ? (str(aconf['profile']) ?? str(env['AWS_PROFILE']) ?? 'default') : undefined,
+    role,
     credentials,
     maxAttempts: Number.isInteger(attempts) && attempts > 0 ? attempts : undefined,
   };
@@ -180,6 +209,9 @@ function connectionId(c: Connection): string {
     c.profile ?? '',
     c.credentials?.accessKeyId ?? '',
     secret,
+    c.role?.arn ?? '',
+    c.role?.session ?? '',
+    c.role?.stsEndpoint ?? '',
     c.maxAttempts ?? 0,
   ]);
 }
@@ -200,6 +232,7 @@ function where(c: Connection): string {
 
 let ssmModule: Promise<Ssm> | undefined;
 let smModule: Promise<Sm> | undefined;
+let stsModule: Promise<Sts> | undefined;
 
 function missingSdk(pkg: string, e: unknown): Error {
   const err = new AwsConfigError(
@@ -227,13 +260,106 @@ function loadSm(): Promise<Sm> {
   return smModule;
 }
 
+function loadSts(): Promise<Sts> {
+  stsModule ??= import('@aws-sdk/client-sts').catch((e: unknown) => {
+    stsModule = undefined;
+    throw missingSdk('@aws-sdk/client-sts', e);
+  });
+  return stsModule;
+}
+
+/** Temporary credentials of an assumed role, as the SDK's clients take them. */
+interface RoleCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration?: Date;
+}
+
+/** Assumed roles by role, session, STS endpoint and base credentials: one AssumeRole serves every client. */
+const roleSessions = new Map<string, Promise<RoleCredentials>>();
+
+/** Renew assumed credentials this long before they expire. */
+const ROLE_RENEW_MS = 5 * 60_000;
+
+/**
+ * A credential provider for `assume_role`: STS AssumeRole with the base credentials (or the
+ * SDK's chain), shared by the SSM and Secrets Manager clients of the same role. The SDK calls it
+ * again when the credentials it returned are about to expire; then the role is assumed again.
+ */
+function assumeRole(c: Connection, role: NonNullable<Connection['role']>): () => Promise<RoleCredentials> {
+  const key = JSON.stringify([
+    role.arn,
+    role.session,
+    role.stsEndpoint ?? '',
+    c.region,
+    c.credentials?.accessKeyId ?? '',
+    c.credentials ? sha256().update(`${c.credentials.secretAccessKey}\0${c.credentials.sessionToken ?? ''}`).digest('hex') : '',
+  ]);
+  return async () => {
+    const cached = roleSessions.get(key);
+    if (cached !== undefined) {
+      const k = await cached.catch(() => undefined);
+      if (k !== undefined && (k.expiration === undefined || k.expiration.getTime() - Date.now() > ROLE_RENEW_MS)) {
+        return k;
+      }
+    }
+    const fresh = assumeRoleOnce(c, role);
+    roleSessions.set(key, fresh);
+    fresh.catch(() => {
+      if (roleSessions.get(key) === fresh) roleSessions.delete(key);
+    });
+    return fresh;
+  };
+}
+
+/** One STS AssumeRole call; its failure names the role and the STS error, never a credential. */
+async function assumeRoleOnce(c: Connection, role: NonNullable<Connection['role']>): Promise<RoleCredentials> {
+  const mod = await loadSts();
+  const sts = new mod.STSClient({
+    region: c.region,
+    ...(role.stsEndpoint !== undefined ? { endpoint: role.stsEndpoint } : {}),
+    ...(c.credentials !== undefined ? { credentials: c.credentials } : {}),
+    ...(c.maxAttempts !== undefined ? { maxAttempts: c.maxAttempts } : {}),
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
+  });
+  try {
+    const r = await sts.send(new mod.AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: role.session }));
+    const k = r.Credentials;
+    if (k?.AccessKeyId === undefined || k.SecretAccessKey === undefined || k.SessionToken === undefined) {
+      throw new AwsConfigError(`STS AssumeRole ${role.arn} returned no credentials`);
+    }
+    return {
+      accessKeyId: k.AccessKeyId,
+      secretAccessKey: k.SecretAccessKey,
+      sessionToken: k.SessionToken,
+      ...(k.Expiration !== undefined ? { expiration: k.Expiration } : {}),
+    };
+  } catch (e) {
+    if (e instanceof AwsConfigError) throw e;
+    const name = errName(e);
+    const raw = e instanceof Error ? e.message : '';
+    const err = new AwsConfigError(
+      `STS AssumeRole ${role.arn} failed: ${name ? `${name}: ` : ''}${raw && raw !== name ? raw : 'request failed'}`,
+    );
+    (err as { cause?: unknown }).cause = e;
+    throw err;
+  } finally {
+    sts.destroy();
+  }
+}
+
 const clients = new Map<string, Promise<unknown>>();
 
 function clientConfig(c: Connection): Obj {
   return {
     region: c.region,
     ...(c.endpoint !== undefined ? { endpoint: c.endpoint } : {}),
-    ...(c.credentials !== undefined ? { credentials: c.credentials } : {}),
+    ...(c.role !== undefined
+      ? { credentials: assumeRole(c, c.role) }
+      : c.credentials !== undefined
+        ? { credentials: c.credentials }
+        : {}),
     ...(c.profile !== undefined ? { profile: c.profile } : {}),
     ...(c.maxAttempts !== undefined ? { maxAttempts: c.maxAttempts } : {}),
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
@@ -424,4 +550,5 @@ export function resetAwsClients(): void {
     p.then((x) => (x as { client: { destroy(): void } }).client.destroy()).catch(() => undefined);
   }
   clients.clear();
+  roleSessions.clear();
 }

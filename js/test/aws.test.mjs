@@ -296,6 +296,53 @@ secrets:
     assert.ok(ms < 20_000, `the gate took ${ms} ms`);
   });
 
+  it('assume_role: the stores are reached with the role assumed through STS; STS down fails the gate', async () => {
+    const text = (role) => `version: '1.0'
+providers:
+  aws_role:
+    kind: aws
+    auth:
+      kind: assume_role
+      config: {${role}region: us-east-1, session_name: ci-sync}
+    config: {endpoint_url: '\${MOTO_URL}'}
+secrets:
+  - name: role_token
+    kind: random_string
+    targets:
+      - {provider: aws_role, kind: ssm_parameter, config: {name: /role/token}}
+      - {provider: aws_role, kind: secrets_manager, config: {name: role/token}}
+      - {provider: local, kind: file, config: {path: .env}}
+`;
+    const withRole = text("role_arn: 'arn:aws:iam::123456789012:role/SecretAdmin', ");
+    // STS unreachable: the credentials cannot be had, so the gate fails the secret and nothing
+    // is generated or stored (this is also what shows that STS is asked at all).
+    const down = project(withRole);
+    const r1 = await api.syncProject({ cwd: down, env: { ...env, AWS_ENDPOINT_URL_STS: env.DOWN_URL } });
+    assert.deepEqual(Object.keys(r1.report.failed_secrets), ['role_token']);
+    assert.match(r1.report.failed_secrets.role_token, /STS AssumeRole arn:aws:iam::123456789012:role\/SecretAdmin failed/);
+    assert.equal(r1.report.sync_results.details[0].generated, false);
+    await noParam('/role/token');
+
+    // No role_arn: a configuration error that says what to add, before any request.
+    const noArn = project(text(''));
+    const r2 = await api.syncProject({ cwd: noArn, env });
+    assert.match(r2.report.failed_secrets.role_token, /auth kind assume_role needs auth\.config\.role_arn/);
+
+    // STS at moto: the role is assumed and both stores get the value.
+    const dir = project(withRole);
+    const r3 = await api.syncProject({ cwd: dir, env });
+    assert.deepEqual(r3.report.synced_secrets, ['role_token'], JSON.stringify(r3.report.failed_secrets));
+    const value = readEnvFile(dir).role_token;
+    same((await param('/role/token')).Value, value, 'SSM');
+    same(await secret(smUs, 'role/token'), value, 'Secrets Manager');
+    // moto keeps the sessions it handed out: the role, with the configured session name.
+    const state = await (await fetch(`${moto.url}/moto-api/data.json`)).json();
+    const sessions = (state.sts?.AssumedRole ?? []).filter(
+      (a) => a.role_arn === 'arn:aws:iam::123456789012:role/SecretAdmin',
+    );
+    assert.deepEqual(sessions.map((a) => a.session_name), ['ci-sync'], 'the role was assumed once, by this sync');
+  });
+
   it('a store that fails mid-way: the others are stored, a second round fails only that secret', async () => {
     const dir = project(`version: '1.0'
 providers:
