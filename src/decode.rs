@@ -45,7 +45,7 @@ pub const SECRET_KEYS: &[&str] = &[
     "local_allow_cloud",
 ];
 const TARGET_KEYS: &[&str] = &["provider", "kind", "config", "identity_policies"];
-const INSTRUCTION_KEYS: &[&str] = &[
+pub(crate) const INSTRUCTION_KEYS: &[&str] = &[
     "summary",
     "steps",
     "prerequisites",
@@ -56,7 +56,7 @@ const INSTRUCTION_KEYS: &[&str] = &[
     "documentation_url",
     "automation_level",
 ];
-const STEP_KEYS: &[&str] = &["action", "description", "params", "required"];
+pub(crate) const STEP_KEYS: &[&str] = &["action", "description", "params", "required"];
 const ENVIRONMENTS_KEYS: &[&str] = &["default", "profiles"];
 const PROFILE_KEYS: &[&str] = &["var_files", "lockfile", "target_profile"];
 const TARGET_PROFILE_KEYS: &[&str] = &[
@@ -168,6 +168,13 @@ pub(crate) fn index_path(path: &str, i: usize) -> String {
     out.push('[');
     push_decimal(&mut out, i);
     out.push(']');
+    out
+}
+
+/// `n` in decimal (`n.to_string()` without the formatting machinery).
+pub(crate) fn decimal(n: usize) -> String {
+    let mut out = String::new();
+    push_decimal(&mut out, n);
     out
 }
 

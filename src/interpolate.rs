@@ -244,6 +244,13 @@ fn has_pair(s: &str, pair: [u8; 2]) -> bool {
     s.as_bytes().windows(2).any(|w| w == pair)
 }
 
+/// Whether `s` holds `${` or `{{` (something to interpolate), in one pass over the bytes.
+fn has_interpolation(s: &str) -> bool {
+    s.as_bytes()
+        .windows(2)
+        .any(|w| matches!(w, [b'$' | b'{', b'{']))
+}
+
 /// One left-to-right pass over `\$\{([^}]+)\}`; substituted text is not re-scanned.
 fn shell_pass(text: &str, vars: &DataMap, env: &Env, mode: ShellMode) -> String {
     if !has_pair(text, *b"${") {
@@ -406,7 +413,7 @@ pub fn interpolate_tree(
     let mut warnings = Vec::new();
     let mut f = |s: &str, span: crate::Span| {
         let shell = shell_pass(s, vars, env, ShellMode::Load);
-        if !shell.contains("{{") {
+        if !has_pair(&shell, *b"{{") {
             return shell;
         }
         match jinja.render(&shell, &ctx) {
@@ -440,12 +447,7 @@ pub fn interpolate_tree(
 fn walk(node: &mut Node, f: &mut dyn FnMut(&str, crate::Span) -> String) {
     let span = node.span;
     match &mut node.value {
-        // `${` or `{{` anywhere, in one pass over the bytes.
-        Value::Str(s)
-            if s.as_bytes()
-                .windows(2)
-                .any(|w| matches!(w, [b'$' | b'{', b'{'])) =>
-        {
+        Value::Str(s) if has_interpolation(s) => {
             *s = f(s, span);
         }
         Value::Seq(items) => items.iter_mut().for_each(|n| walk(n, f)),

@@ -37,8 +37,7 @@ pub const FILE_FORMATS: &[&str] = &["dotenv", "json", "yaml", "toml", "tfvars"];
 pub fn validate(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
     duplicate_names(sf, root, diags);
     for (i, s) in sf.secrets.iter().enumerate() {
-        let mut idx = String::new();
-        crate::decode::push_decimal(&mut idx, i);
+        let idx = crate::decode::decimal(i);
         let at = |rest: &[&str]| {
             let mut p = vec!["secrets", idx.as_str()];
             p.extend_from_slice(rest);
@@ -61,8 +60,7 @@ pub fn validate(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
         rotation_period(s, &path, &at, diags);
         local_targets(s, &path, &at, diags);
         for (t_idx, t) in s.targets.iter().enumerate() {
-            let mut ti = String::new();
-            crate::decode::push_decimal(&mut ti, t_idx);
+            let ti = crate::decode::decimal(t_idx);
             target_config(
                 t,
                 &crate::decode::index_path(&crate::decode::join(&path, "targets"), t_idx),
@@ -89,8 +87,7 @@ fn duplicate_names(sf: &Secretfile, root: &Node, diags: &mut Vec<Diagnostic>) {
             continue;
         }
         if let Some(&j) = first.get(s.name.as_str()) {
-            let mut idx = String::new();
-            crate::decode::push_decimal(&mut idx, i);
+            let idx = crate::decode::decimal(i);
             let first_line = span_at(root, &["secrets", &j.to_string(), "name"]).map(|s| s.line);
             let span = span_at(root, &["secrets", &idx, "name"]);
             diags.push(

@@ -672,7 +672,9 @@ fn diagnostics_request(w: &Wire) -> R<DiagnosticsRequest> {
     Ok(r)
 }
 
-const STEP: &[&str] = &["action", "description", "params", "required"];
+// A step's and the instructions' fields are their Secretfile keys (one model): the same lists
+// as the decoder's, in the order the indices below read them.
+const STEP: &[&str] = crate::decode::STEP_KEYS;
 
 fn step(w: &Wire) -> R<Step> {
     let f = Fields::new(w, STEP, true)?;
@@ -686,17 +688,7 @@ fn step(w: &Wire) -> R<Step> {
     Ok(r)
 }
 
-const AGENT_INSTRUCTIONS: &[&str] = &[
-    "summary",
-    "steps",
-    "prerequisites",
-    "automation_hint",
-    "estimated_time",
-    "fallback",
-    "required_tools",
-    "documentation_url",
-    "automation_level",
-];
+const AGENT_INSTRUCTIONS: &[&str] = crate::decode::INSTRUCTION_KEYS;
 
 /// A [`PendingSecret`]: [`AgentInstructions`] flattened (a map only, read from serde's
 /// buffer).
