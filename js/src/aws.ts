@@ -194,13 +194,18 @@ function sha256(): import('node:crypto').Hash {
   return nodeCrypto.createHash('sha256');
 }
 
-/** A stable key for a connection; the secret key only enters as a hash. */
-function connectionId(c: Connection): string {
-  const secret = c.credentials
+/** The secret half of a connection's credentials as a hash (for cache keys); '' without any. */
+function credentialDigest(c: Connection): string {
+  return c.credentials
     ? sha256()
         .update(`${c.credentials.secretAccessKey}\0${c.credentials.sessionToken ?? ''}`)
         .digest('hex')
     : '';
+}
+
+/** A stable key for a connection; the secret key only enters as a hash. */
+function connectionId(c: Connection): string {
+  const secret = credentialDigest(c);
   return JSON.stringify([
     c.service,
     c.region,
@@ -294,7 +299,7 @@ function assumeRole(c: Connection, role: NonNullable<Connection['role']>): () =>
     role.stsEndpoint ?? '',
     c.region,
     c.credentials?.accessKeyId ?? '',
-    c.credentials ? sha256().update(`${c.credentials.secretAccessKey}\0${c.credentials.sessionToken ?? ''}`).digest('hex') : '',
+    credentialDigest(c),
   ]);
   return async () => {
     const cached = roleSessions.get(key);
@@ -337,11 +342,7 @@ async function assumeRoleOnce(c: Connection, role: NonNullable<Connection['role'
     };
   } catch (e) {
     if (e instanceof AwsConfigError) throw e;
-    const name = errName(e);
-    const raw = e instanceof Error ? e.message : '';
-    const err = new AwsConfigError(
-      `STS AssumeRole ${role.arn} failed: ${name ? `${name}: ` : ''}${raw && raw !== name ? raw : 'request failed'}`,
-    );
+    const err = new AwsConfigError(`STS AssumeRole ${role.arn} failed: ${sdkErrorText(e)}`);
     (err as { cause?: unknown }).cause = e;
     throw err;
   } finally {
@@ -402,13 +403,18 @@ function errName(e: unknown): string {
   return '';
 }
 
-/** Rethrow an SDK failure as `<where>: <name>: <message>` (no credentials, no values). */
-function fail(c: Connection, what: string, e: unknown): never {
-  if (e instanceof AwsConfigError) throw e;
+/** An SDK failure as `<name>: <message>` (the SDK's texts name no credential and no value). */
+function sdkErrorText(e: unknown): string {
   const name = errName(e);
   const raw = e instanceof Error ? e.message : '';
   const message = raw && raw !== name ? raw : 'request failed';
-  const err = new Error(`${where(c)}: ${what} failed: ${name ? `${name}: ` : ''}${message}`);
+  return `${name ? `${name}: ` : ''}${message}`;
+}
+
+/** Rethrow an SDK failure as `<where>: <what> failed: <name>: <message>`. */
+function fail(c: Connection, what: string, e: unknown): never {
+  if (e instanceof AwsConfigError) throw e;
+  const err = new Error(`${where(c)}: ${what} failed: ${sdkErrorText(e)}`);
   (err as { cause?: unknown }).cause = e;
   throw err;
 }
