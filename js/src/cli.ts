@@ -333,6 +333,23 @@ Exit status: 0 when the value was stored, 1 when it was not (expired,
 cancelled, failed) or the Secretfile cannot be loaded, 2 on usage errors.
 `;
 
+const MCP_HELP = `Usage: secretzero mcp [OPTIONS]
+
+  Serve SecretZero to AI agents over the Model Context Protocol (stdio).
+
+  Tools: sync_secrets, list_pending_secrets, validate_secretfile,
+  start_handoff, handoff_status. Tool results never contain a secret value
+  or hash; a person enters values on a one-time local page (the hand-off).
+
+Options:
+  --root DIR  Directory the tools may work in (default: the current directory)
+  --version   Show the version and exit.
+  -h, --help  Show this message and exit.
+
+Configure it in an MCP host as the command \`npx -y @secretzero/agent mcp\`
+(or \`secretzero mcp\`), started in the project directory.
+`;
+
 /** Every command takes these. */
 const COMMON: Options = {
   help: { type: 'boolean', short: 'h' },
@@ -974,6 +991,14 @@ async function cmdHandoff(argv: string[], json: boolean): Promise<number> {
   return (await import('./handoff-cli.js')).runHandoff({ ...options, name, expiresInSeconds: expires }, json);
 }
 
+async function cmdMcp(argv: string[]): Promise<number> {
+  const { values: v } = parse(argv, { root: { type: 'string' } }, 'Usage: secretzero mcp [OPTIONS]');
+  const early = helpOrVersion(v, MCP_HELP);
+  if (early !== undefined) return early;
+  // Loaded only for this command: the MCP SDK is not imported by anything else.
+  return (await import('./mcp.js')).serveStdio(v['root'] as string | undefined);
+}
+
 async function cmdSchema(argv: string[]): Promise<number> {
   const usage = 'Usage: secretzero schema [OPTIONS]';
   const { values: v } = parse(argv, {}, usage);
@@ -1003,8 +1028,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (cmd === 'validate') return await cmdValidate(rest, json);
     if (cmd === 'schema') return await cmdSchema(rest);
-    // Loaded only for this command: the MCP SDK is not imported by anything else.
-    if (cmd === 'mcp') return await (await import('./mcp.js')).main(rest);
+    if (cmd === 'mcp') return await cmdMcp(rest);
     if (cmd === 'status') return await cmdStatus(rest, json);
     if (cmd === 'agent') {
       const [sub, ...args] = rest;

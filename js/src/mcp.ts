@@ -31,7 +31,6 @@ import { readFileSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -57,22 +56,6 @@ import type { Json } from './mcp-tools.js';
 import { SecretZeroError, syncProject, validateSecretfile } from './node.js';
 import type { WrittenFile } from './node.js';
 import { STEP_TRUST_NOTICE } from './steps.js';
-
-const HELP = `Usage: secretzero mcp [OPTIONS]
-
-  Serve SecretZero to AI agents over the Model Context Protocol (stdio).
-
-  Tools: sync_secrets, list_pending_secrets, validate_secretfile,
-  start_handoff, handoff_status. Tool results never contain a secret value
-  or hash; a person enters values on a one-time local page (the hand-off).
-
-Options:
-  --root DIR  Directory the tools may work in (default: the current directory)
-  -h, --help  Show this message and exit.
-
-Configure it in an MCP host as the command \`npx -y @secretzero/agent mcp\`
-(or \`secretzero mcp\`), started in the project directory.
-`;
 
 /** Most hand-offs waiting at once. */
 const MAX_ACTIVE_HANDOFFS = 8;
@@ -433,30 +416,16 @@ function packageVersion(): string {
  * `secretzero mcp [--root DIR]`: serve on stdio until the client closes stdin. Returns the exit
  * code.
  */
-export async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { root: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    process.stderr.write(
-      `Usage: secretzero mcp [OPTIONS]\nTry 'secretzero mcp --help' for help.\n\nError: ${e instanceof Error ? e.message : String(e)}\n`,
-    );
-    return 2;
-  }
-  if (values.help === true) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+/**
+ * Serve the tools over stdio until the client disconnects; resolves to the exit code. `rootOption`
+ * is `--root` (default: the current directory); the options are parsed by `cli.ts`.
+ */
+export async function serveStdio(rootOption: string | undefined): Promise<number> {
   let root: string;
   try {
-    root = await realpath(path.resolve(values.root ?? process.cwd()));
+    root = await realpath(path.resolve(rootOption ?? process.cwd()));
   } catch {
-    process.stderr.write(`Error: the root directory \`${values.root ?? '.'}\` does not exist\n`);
+    process.stderr.write(`Error: the root directory \`${rootOption ?? '.'}\` does not exist\n`);
     return 2;
   }
 

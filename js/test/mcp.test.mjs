@@ -407,5 +407,11 @@ describe('secretzero mcp --root', () => {
     const bad = spawnSync(bin, ['mcp', '--nope'], { encoding: 'utf8' });
     assert.equal(bad.status, 2);
     assert.equal(bad.stdout, '');
+    const typo = spawnSync(bin, ['mcp', '--rot', '.'], { encoding: 'utf8' });
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /No such option: --rot\. Did you mean '--root'\?/);
+    const version = spawnSync(bin, ['mcp', '--version'], { encoding: 'utf8' });
+    assert.equal(version.status, 0);
+    assert.match(version.stdout, /^secretzero, version \d+\.\d+\.\d+ /);
   });
 });
