@@ -14,7 +14,7 @@
  * `{"error": {code, message, line, column}, "diagnostics": [...]}` — and nothing else.
  *
  * Startup stays fast: only `node:` built-ins at the top; the WebAssembly core is loaded when a
- * command needs it, and compiled with V8's baseline compiler only (see below).
+ * command needs it, and compiled with V8's baseline compiler only (see `loadApi`).
  *
  * @module
  */
@@ -22,7 +22,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
 
 import type { Diagnostic, Secret, SecretDetail, SyncReport } from '../wasm/api.js';
 import type { SyncOptions } from './index.js';
@@ -30,12 +29,6 @@ import type { SyncProjectOptions, SyncProjectResult } from './project.js';
 
 type Api = typeof import('./node.js');
 
-// A CLI run is short: keep the WebAssembly core on V8's baseline compiler. With the default
-// tiering, the optimising compiler works on background threads that the process then waits for
-// at exit: `agent sync` on the quickstart took ~460 ms instead of ~170 ms (Node 20, 2 cores).
-// Must run before the core is compiled, i.e. before `./node.js` is imported. Node 24 freezes
-// V8's flags after start-up, so there this does nothing (bench/README.md, "Start-up").
-setFlagsFromString('--liftoff-only');
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
@@ -425,7 +418,19 @@ function requireFile(flag: string, p: string, usage: string): void {
   }
 }
 
+/**
+ * The package's Node entry, for the commands that run one sync-like operation and exit.
+ *
+ * Such a run is short: it keeps the WebAssembly core on V8's baseline compiler. With the
+ * default tiering, the optimising compiler works on background threads that the process then
+ * waits for at exit: `agent sync` on the quickstart took ~460 ms instead of ~170 ms (Node 20,
+ * 2 cores). The flag must be set before the core is compiled, i.e. before `./node.js` is
+ * imported; `node:v8` is loaded here so that `--version`, `--help` and usage errors do not pay
+ * for it, and `secretzero mcp` (long-running) keeps the default tiering. Node 24 freezes V8's
+ * flags after start-up, so there this does nothing (bench/README.md, "Start-up").
+ */
 async function loadApi(): Promise<Api> {
+  (await import('node:v8')).setFlagsFromString('--liftoff-only');
   return import('./node.js');
 }
 
